@@ -1,0 +1,4 @@
+import { trainMlrfTask, type MlrfTreeTask } from "./train-mlrf.js";
+import { serveTasks } from "./worker-pool.js";
+
+serveTasks<MlrfTreeTask>(trainMlrfTask);
