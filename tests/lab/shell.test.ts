@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest";
 import { REPO_ROOT } from "../../scripts/lab/lib/lab-config.js";
 import { requireTool, run } from "./helpers/lab.js";
 
-/** Every shell file of the repository (provision/, scripts/), by extension or bash shebang. */
+/** Every shell file of the repository: *.sh under provision/ and scripts/, and the CI entry point .ci/run. */
 function shellFiles(): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
@@ -17,6 +17,7 @@ function shellFiles(): string[] {
   };
   walk("provision");
   walk("scripts");
+  found.push(path.join(".ci", "run"));
   return found.sort();
 }
 
@@ -35,6 +36,7 @@ describe("shell scripts", () => {
         "provision/wait.sh",
         "provision/lib.sh",
         "provision/render.sh",
+        ".ci/run",
       ]),
     );
   });
