@@ -10,7 +10,7 @@ export class UsageError extends Error {
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof ConfigError || error instanceof UsageError) return EXIT_CODES.badConfig;
   if (error && typeof error === "object" && "exitCode" in error) {
-    const code = (error).exitCode;
+    const code = error.exitCode;
     if (code === EXIT_CODES.badConfig || code === EXIT_CODES.transient) return code;
   }
   return EXIT_CODES.transient;
