@@ -19,7 +19,10 @@ RUN npx tsc -p tsconfig.build.json \
  && find lib jobs api -type f ! -name '*.ts' -exec cp --parents {} dist/ \;
 
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+# The commit the image was first built from (recorded by the job as mlflow.source.git.commit). Deliberately not
+# part of the content-hash tag: a commit that changes nothing in the image does not rebuild it.
+ARG GIT_COMMIT
+ENV NODE_ENV=production GIT_COMMIT=${GIT_COMMIT}
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

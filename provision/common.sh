@@ -24,7 +24,7 @@ if render_k8s_sysctl | write_file /etc/sysctl.d/k8s.conf 0644; then
 fi
 
 log "base packages"
-ensure_packages ca-certificates curl gpg rsync xz-utils buildah
+ensure_packages ca-certificates curl git gpg rsync xz-utils buildah
 
 log "time sync (skew breaks TLS and shifts CronJob firing)"
 if systemctl list-unit-files systemd-timesyncd.service >/dev/null 2>&1; then

@@ -23,4 +23,7 @@ if [ "$(cat node_modules/.lab-lock.sha256 2>/dev/null || true)" != "$lock_hash" 
   printf '%s\n' "$lock_hash" >node_modules/.lab-lock.sha256
 fi
 
+# The commit of the host's checkout (empty when git or the repository is missing): image metadata only.
+LAB_GIT_COMMIT="$(git -c safe.directory='*' -C "$LAB_REPO_DIR" rev-parse HEAD 2>/dev/null || true)"
+export LAB_GIT_COMMIT
 KUBECONFIG="$LAB_VM_KUBECONFIG" npx --no-install tsx scripts/lab/deploy.ts

@@ -32,6 +32,9 @@ export async function ensureImage(config: LabConfig, build: ImageBuild): Promise
     return "imported";
   }
   const buildArgs = Object.entries(build.buildArgs).flatMap(([key, value]) => ["--build-arg", `${key}=${value}`]);
+  // Metadata only, outside the content hash: the commit the deploy runs from (see the root Dockerfile).
+  const commit = process.env.LAB_GIT_COMMIT ?? "";
+  if (/^[0-9a-f]{40}$/.test(commit)) buildArgs.push("--build-arg", `GIT_COMMIT=${commit}`);
   echo(`building ${build.ref} (buildah; first build downloads the base image and dependencies)`);
   // Network steps (base image pull, npm ci, pip install) are the only ones retried.
   await retry(
