@@ -43,7 +43,7 @@ export const VERSION_TAGS = {
   // The training job's promotion decision (set on every new version).
   /** "promoted" | "not_promoted" | "failed" */
   decision: "promotion_decision",
-  /** bootstrap | beats_champion | not_better_than_champion | not_better_than_baseline | not_comparable | error */
+  /** bootstrap | replaces_incompatible_champion | beats_champion | not_better_than_champion | not_better_than_baseline | not_comparable | error */
   decisionOutcome: "promotion_outcome",
   decisionReason: "promotion_reason",
   decidedAt: "decided_at",

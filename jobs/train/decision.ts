@@ -3,6 +3,8 @@ import { formatMetric, higherIsBetter, improvement, type MetricId } from "./metr
 /**
  * The promotion rule, as a pure function of scores measured on ONE evaluation window:
  * - no champion yet (the alias does not exist) -> promote (bootstrap);
+ * - the champion was trained on a feature spec the current code no longer computes (so the API cannot serve it
+ *   and it cannot be re-scored) -> promote: the challenger replaces a model nothing can use any more;
  * - otherwise promote only when the challenger beats the champion, re-scored on the same window, by more than
  *   the margin on the primary metric AND beats the always-UP baseline on it.
  * Errors never reach this function: the caller must not decide at all when looking up or re-scoring the
@@ -14,6 +16,8 @@ const EPSILON = 1e-12;
 
 export type ChampionScore =
   | { kind: "none" }
+  /** The champion's bundle needs features the current code does not compute (feature spec changed). */
+  | { kind: "incompatible"; version: string; detail: string }
   /** The champion's score on the challenger's evaluation window; null when the metric is undefined there. */
   | { kind: "rescored"; version: string; score: number | null };
 
@@ -28,7 +32,12 @@ export interface DecisionInput {
 }
 
 export type DecisionOutcome =
-  "bootstrap" | "beats_champion" | "not_better_than_champion" | "not_better_than_baseline" | "not_comparable";
+  | "bootstrap"
+  | "replaces_incompatible_champion"
+  | "beats_champion"
+  | "not_better_than_champion"
+  | "not_better_than_baseline"
+  | "not_comparable";
 
 export interface Decision {
   promote: boolean;
@@ -52,6 +61,17 @@ export function decidePromotion(input: DecisionInput): Decision {
       outcome: "bootstrap",
       reason:
         `no champion yet: v${challenger.version} becomes the first champion; ${name} ${c}, ` +
+        `${beatsBaseline ? "beats" : "does not beat"} the ${baselineText}`,
+    };
+  }
+
+  if (champion.kind === "incompatible") {
+    return {
+      promote: true,
+      outcome: "replaces_incompatible_champion",
+      reason:
+        `champion v${champion.version} cannot be served or re-scored by this code (${champion.detail}): ` +
+        `v${challenger.version} replaces it; ${name} ${c}, ` +
         `${beatsBaseline ? "beats" : "does not beat"} the ${baselineText}`,
     };
   }

@@ -321,13 +321,14 @@ async function trackAndPromote(
           challenger: result.evaluation.model,
           alwaysUp: result.evaluation.baselines.alwaysUp,
           rows: { X: result.evaluation.X, y: result.evaluation.y },
+          featureSpec: deps.featureSpec ?? DEFAULT_FEATURE_SPEC,
           now: deps.now(),
           by: `training job (run ${run.runId})`,
         }),
       (p) => ({
         promoted: p.decision.promote,
         outcome: p.decision.outcome,
-        champion_before: p.champion?.version ?? "none",
+        champion_before: p.champion?.version ?? p.incompatibleChampion ?? "none",
         [`champion_${config.promotion.metric}`]: p.champion
           ? formatMetric(metricValue(p.champion.report, config.promotion.metric))
           : undefined,

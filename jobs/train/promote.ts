@@ -2,7 +2,9 @@ import { exitCodeFor } from "../../lib/cli.js";
 import { evaluate, type EvaluationReport } from "../../lib/evaluation/metrics.js";
 import type { ExitCode } from "../../lib/exit-codes.js";
 import type { RegistryApi } from "../../lib/mlflow/index.js";
+import type { FeatureSpec } from "../../lib/features/spec.js";
 import { BUNDLE_FILE_NAMES, parseBundle, type BundleFiles } from "../../lib/model/bundle.js";
+import { BundleError } from "../../lib/model/errors.js";
 import { moveChampion, readAlias, type MoveChampionResult } from "../registry/champion.js";
 import { ALIASES, VERSION_TAGS } from "../registry/names.js";
 import { decidePromotion, type Decision } from "./decision.js";
@@ -19,6 +21,17 @@ export class DecisionError extends Error {
   }
 }
 
+/** The champion's bundle was trained on a feature spec the current code does not compute. */
+export class IncompatibleChampionError extends Error {
+  override readonly name = "IncompatibleChampionError";
+  constructor(
+    readonly version: string,
+    readonly detail: string,
+  ) {
+    super(`champion v${version}: ${detail}`);
+  }
+}
+
 /** The champion, re-scored on the challenger's evaluation window. */
 export interface RescoredChampion {
   version: string;
@@ -31,19 +44,29 @@ export interface RescoredChampion {
 
 /**
  * The current champion scored on exactly the rows the challenger was evaluated on: its bundle is downloaded
- * through the registry, validated (parseBundle) and asked for P(UP). Null when there is no champion (only an
- * alias-not-found answer means that); every other failure is thrown.
+ * through the registry, validated against the feature spec the challenger's rows were computed with (parseBundle)
+ * and asked for P(UP). Null when there is no champion (only an alias-not-found answer means that); a champion
+ * on another feature spec throws IncompatibleChampionError; every other failure is thrown as it is.
  */
 export async function rescoreChampion(
   registry: RegistryApi,
   model: string,
   rows: { X: readonly (readonly number[])[]; y: readonly number[] },
+  codeSpec: FeatureSpec,
 ): Promise<RescoredChampion | null> {
   const version = await readAlias(registry, model, ALIASES.champion);
   if (version === null) return null;
   const files: BundleFiles = {};
   for (const name of BUNDLE_FILE_NAMES) files[name] = await registry.downloadVersionArtifact(model, version, name);
-  const loaded = parseBundle(files);
+  let loaded;
+  try {
+    loaded = parseBundle(files, { codeSpec });
+  } catch (error) {
+    if (error instanceof BundleError && error.reason === "incompatible_spec") {
+      throw new IncompatibleChampionError(version, error.message);
+    }
+    throw error;
+  }
   const pUp = loaded.forest.predictUpProbability(rows.X);
   return {
     version,
@@ -64,6 +87,8 @@ export interface PromotionInput {
   challenger: EvaluationReport;
   alwaysUp: EvaluationReport;
   rows: { X: readonly (readonly number[])[]; y: readonly number[] };
+  /** The feature spec the rows were computed with. */
+  featureSpec: FeatureSpec;
   now: Date;
   by: string;
 }
@@ -71,6 +96,8 @@ export interface PromotionInput {
 export interface PromotionResult {
   decision: Decision;
   champion: RescoredChampion | null;
+  /** The champion that could not be re-scored because its feature spec is not the code's (then champion is null). */
+  incompatibleChampion?: string;
   /** Set when the champion alias was moved. */
   move: MoveChampionResult | undefined;
 }
@@ -80,33 +107,40 @@ export interface PromotionResult {
  * failure before or during the move is a DecisionError: the caller must fail the run and exit non-zero.
  */
 export async function decideAndPromote(input: PromotionInput): Promise<PromotionResult> {
-  let champion: RescoredChampion | null;
+  let champion: RescoredChampion | null = null;
+  let incompatible: IncompatibleChampionError | undefined;
   try {
-    champion = await rescoreChampion(input.registry, input.model, input.rows);
+    champion = await rescoreChampion(input.registry, input.model, input.rows, input.featureSpec);
   } catch (error) {
-    throw new DecisionError(`could not re-score the champion of ${input.model}, so nothing was promoted`, error);
+    if (error instanceof IncompatibleChampionError) incompatible = error;
+    else throw new DecisionError(`could not re-score the champion of ${input.model}, so nothing was promoted`, error);
   }
   const decision = decidePromotion({
     metric: input.metric,
     margin: input.margin,
     challenger: { version: input.version, score: metricValue(input.challenger, input.metric) },
     alwaysUp: metricValue(input.alwaysUp, input.metric),
-    champion: champion
-      ? { kind: "rescored", version: champion.version, score: metricValue(champion.report, input.metric) }
-      : { kind: "none" },
+    champion: incompatible
+      ? { kind: "incompatible", version: incompatible.version, detail: incompatible.detail }
+      : champion
+        ? { kind: "rescored", version: champion.version, score: metricValue(champion.report, input.metric) }
+        : { kind: "none" },
   });
-  if (!decision.promote) return { decision, champion, move: undefined };
+  const base = incompatible
+    ? { decision, champion, incompatibleChampion: incompatible.version }
+    : { decision, champion };
+  if (!decision.promote) return { ...base, move: undefined };
   try {
     const move = await moveChampion(input.registry, {
       model: input.model,
       to: input.version,
-      expected: champion?.version ?? null,
+      expected: champion?.version ?? incompatible?.version ?? null,
       kind: decision.outcome === "bootstrap" ? "bootstrap" : "promotion",
       by: input.by,
       reason: decision.reason,
       now: input.now,
     });
-    return { decision, champion, move };
+    return { ...base, move };
   } catch (error) {
     throw new DecisionError(`could not promote ${input.model} v${input.version}`, error);
   }
@@ -126,7 +160,7 @@ export async function tagDecision(
     [VERSION_TAGS.decisionOutcome]: result.decision.outcome,
     [VERSION_TAGS.decisionReason]: result.decision.reason,
     [VERSION_TAGS.decidedAt]: now.toISOString(),
-    [VERSION_TAGS.comparedChampion]: result.champion?.version ?? "none",
+    [VERSION_TAGS.comparedChampion]: result.champion?.version ?? result.incompatibleChampion ?? "none",
   };
   if (result.champion) tags[VERSION_TAGS.championScore] = formatMetric(metricValue(result.champion.report, metric));
   for (const [key, value] of Object.entries(tags)) await registry.setVersionTag(model, version, key, value);

@@ -13,6 +13,7 @@ import { DecisionError } from "../../jobs/train/promote.js";
 import { RUN_TAGS } from "../../jobs/train/run-tags.js";
 import { exitCodeFor } from "../../lib/cli.js";
 import { EXIT_CODES } from "../../lib/exit-codes.js";
+import { DEFAULT_FEATURE_SPEC, type FeatureSpec } from "../../lib/features/spec.js";
 import { createCsvSource } from "../../lib/market/csv-source.js";
 import { DataError } from "../../lib/market/errors.js";
 import {
@@ -41,9 +42,15 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** One training run in-process, as main.ts wires it, with an optional fetch to inject faults. */
-async function train(asOf: string, extra: Record<string, string> = {}, fetch?: FetchLike): Promise<TrainOutcome> {
+async function train(
+  asOf: string,
+  extra: Record<string, string> = {},
+  fetch?: FetchLike,
+  featureSpec?: FeatureSpec,
+): Promise<TrainOutcome> {
   const logger = silentLogger();
   return runTraining(loadTrainConfig({ asOf }, env(extra)), {
+    ...(featureSpec ? { featureSpec } : {}),
     source: createCsvSource(spy2yCsv()),
     mlflow: testClient(fetch ? { fetch } : {}),
     now: () => new Date(),
@@ -335,6 +342,31 @@ describe("the training job against a real MLflow server", () => {
     const [run] = await runsAsOf("2023-09-28");
     expect(run?.info?.status).toBe("FAILED");
     expect(fromKeyValues(run?.data?.tags)[RUN_TAGS.decision]).toBeUndefined();
+  });
+
+  it("when the champion was trained on a feature spec the code no longer computes, then the challenger replaces it", async () => {
+    // A champion from an older code version: same features, another spec version. The API would refuse to serve
+    // it and it cannot be re-scored, so keeping it would leave the lab without a usable champion.
+    const older: FeatureSpec = { ...DEFAULT_FEATURE_SPEC, version: DEFAULT_FEATURE_SPEC.version + 1 };
+    const legacy = await train("2023-09-21", { PROMOTION_MARGIN: "0" }, undefined, older);
+    if (legacy.status !== "trained") throw new Error(`unexpected ${legacy.status}`);
+    const legacyVersion = legacy.tracking.version!;
+    await mlflow.registry.setAlias(model, ALIASES.champion, legacyVersion);
+
+    const outcome = await train("2023-09-22", { PROMOTION_MARGIN: "1000" });
+    if (outcome.status !== "trained") throw new Error(`unexpected ${outcome.status}`);
+    const { tracking } = outcome;
+    const version = tracking.version!;
+    expect(tracking.promotion?.decision).toMatchObject({ promote: true, outcome: "replaces_incompatible_champion" });
+    expect(tracking.promotion?.decision.reason).toContain("incompatible feature spec");
+    expect(await alias(ALIASES.champion)).toBe(version);
+    expect(await alias(ALIASES.previousChampion)).toBe(legacyVersion);
+    expect(await versionTags(version)).toMatchObject({
+      [VERSION_TAGS.decision]: "promoted",
+      [VERSION_TAGS.decisionOutcome]: "replaces_incompatible_champion",
+      [VERSION_TAGS.comparedChampion]: legacyVersion,
+    });
+    await mlflow.registry.setAlias(model, ALIASES.champion, "3");
   });
 
   it("when the data cannot be split after the run exists, then the run is FAILED with the error and the exit code is 2", async () => {

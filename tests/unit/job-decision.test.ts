@@ -32,6 +32,22 @@ describe("decidePromotion: no champion yet", () => {
   });
 });
 
+describe("decidePromotion: a champion the code can no longer use", () => {
+  it("when the champion's feature spec is not the code's, then the challenger replaces it whatever its score", () => {
+    const champion = {
+      kind: "incompatible",
+      version: "4",
+      detail: "incompatible feature spec: version 2 vs 1",
+    } as const;
+    const weak = decide({ champion, challenger: { version: "5", score: 0.45 }, margin: 1000 });
+    expect(weak).toMatchObject({ promote: true, outcome: "replaces_incompatible_champion" });
+    expect(weak.reason).toBe(
+      "champion v4 cannot be served or re-scored by this code (incompatible feature spec: version 2 vs 1): " +
+        "v5 replaces it; roc_auc (higher is better) 0.4500, does not beat the always-UP baseline 0.5000",
+    );
+  });
+});
+
 describe("decidePromotion: challenger versus champion re-scored on the same window", () => {
   it("when the challenger beats the champion by more than the margin and beats always-UP, then it is promoted", () => {
     const decision = decide({});
