@@ -9,6 +9,8 @@ import { createMarketDataSource } from "../lib/market/source-config.js";
 import { MlflowClient } from "../lib/mlflow/index.js";
 import { createApp } from "./app.js";
 import { loadApiConfig } from "./config.js";
+import { loadDashboardConfig } from "./dashboard/config.js";
+import { createDashboard } from "./dashboard/index.js";
 import { createApiMetrics } from "./metrics.js";
 import { ServingRuntime } from "./serving.js";
 import { drainServer } from "./shutdown.js";
@@ -18,6 +20,7 @@ const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
 await runCli("api", async () => {
   const config = loadApiConfig();
+  const dashboardConfig = loadDashboardConfig();
   const logger = createLogger("api");
   const mlflow = new MlflowClient({ ...config.mlflow, logger });
   const metrics = createApiMetrics();
@@ -32,7 +35,14 @@ await runCli("api", async () => {
     logger,
     events: metrics,
   });
-  const app = createApp({ serving: runtime, metrics, logger, corsOrigins: config.corsOrigins });
+  const dashboard = createDashboard({ client: mlflow, config: dashboardConfig, registry: metrics.registry, logger });
+  const app = createApp({
+    serving: runtime,
+    metrics,
+    logger,
+    corsOrigins: config.corsOrigins,
+    extensions: [dashboard.extension],
+  });
   const handle = app.callback();
   const server = createServer((req, res) => void handle(req, res));
 
@@ -43,6 +53,7 @@ await runCli("api", async () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   runtime.start();
+  dashboard.feed.start();
   logger.info(
     {
       host: config.host,
@@ -67,6 +78,7 @@ await runCli("api", async () => {
   }
   logger.info({ signal, timeout_ms: config.shutdownTimeoutMs }, "stop signal: draining in-flight requests");
   runtime.stop();
+  dashboard.feed.stop();
   const { drained, elapsedMs } = await drainServer(server, config.shutdownTimeoutMs);
   logger.info({ drained, elapsed_ms: elapsedMs }, drained ? "drained; exiting" : "drain timed out; connections closed");
   return 0;

@@ -9,6 +9,7 @@ import type { RunContext } from "./context.js";
 import { evaluateModel } from "./evaluate.js";
 import { fitFinalModel } from "./fit.js";
 import { ingest, type IngestResult } from "./ingest.js";
+import { recordLiveAccuracy } from "./live-accuracy.js";
 import { formatMetric, metricValue } from "./metrics.js";
 import { championPlots, trainingPlots } from "./plots.js";
 import { prepareData } from "./prepare.js";
@@ -45,7 +46,7 @@ import {
  * client, clock, logger, progress) so tests can run it in-process against a real MLflow server.
  *
  *   connect -> ingest -> (already decided for this as-of date? stop) -> run -> dataset -> select -> train
- *   -> evaluate -> log -> register -> decide -> report
+ *   -> evaluate -> log -> register -> decide -> live (the serving champion's live accuracy) -> report
  *
  * Once the MLflow run exists, any failure ends it FAILED with the error recorded, then propagates.
  */
@@ -347,6 +348,32 @@ async function trackAndPromote(
   progress.note(promotion.decision.promote ? "promoted to champion" : "not promoted", {
     reason: promotion.decision.reason,
   });
+
+  // Never throws: a failure is logged and tagged, and the decision above stands.
+  await progress.stage(
+    "live",
+    () =>
+      recordLiveAccuracy({
+        client,
+        model: config.modelName,
+        runId: run.runId,
+        artifactUri: run.artifactUri,
+        champion: promotion.champion?.version ?? promotion.incompatibleChampion ?? null,
+        dataset: result.prepared.dataset,
+        dataAsOf: result.ingest.asOf,
+        featureSpec: deps.featureSpec ?? DEFAULT_FEATURE_SPEC,
+        now: deps.now(),
+        logger: deps.logger,
+      }),
+    (live) =>
+      live.status === "scored"
+        ? {
+            champion: live.version,
+            days: live.live.summary.days,
+            live_accuracy: formatMetric(live.live.summary.accuracy),
+          }
+        : { champion: live.version ?? "none", skipped: live.status, detail: live.detail },
+  );
 
   await progress.stage(
     "report",

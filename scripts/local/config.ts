@@ -65,7 +65,8 @@ export interface LocalLabConfig {
 export const START_USAGE = `usage: npm start [-- --data-file FILE]
 
 Runs the whole lab on this machine: an MLflow server (SQLite and artifacts under LAB_DIR), a first training,
-the training schedule of k8s/base/training-cronjob.yaml, and the prediction API. Ctrl-C stops everything.
+the training schedule of k8s/base/training-cronjob.yaml, the monitor on the schedule of
+k8s/base/monitor-cronjob.yaml, and the prediction API (dashboard at /dashboard). Ctrl-C stops everything.
 
   --data-file FILE   read SPY daily bars from a CSV file instead of Yahoo Finance (same as MARKET_DATA_FILE)
 

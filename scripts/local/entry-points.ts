@@ -7,6 +7,7 @@ import { repoRoot } from "../lib/python-env.js";
 export const ENTRY_POINTS = {
   train: "jobs/train/main.ts",
   registry: "jobs/registry/main.ts",
+  monitor: "jobs/monitor/main.ts",
   api: "api/server.ts",
 } as const;
 

@@ -18,6 +18,8 @@ import { removeLabState, writeLabState, type LabState } from "./state.js";
 export interface LocalLabOptions {
   config: LocalLabConfig;
   schedule: CronSchedule;
+  /** The monitor's schedule (from the monitor CronJob's manifest). */
+  monitorSchedule: CronSchedule;
   /** Registered model and alias the API serves (from the API's configuration). */
   modelName: string;
   modelAlias: string;
@@ -44,6 +46,8 @@ export class LocalLab {
   private api: SupervisedProcess | undefined;
   private training: SupervisedProcess | undefined;
   private scheduler: ScheduledTask | undefined;
+  private monitorScheduler: ScheduledTask | undefined;
+  private monitor: SupervisedProcess | undefined;
   private mlflowWatch: NodeJS.Timeout | undefined;
   private stopping: { at: number; done: Promise<number> } | undefined;
   private readonly startedAt = new Date().toISOString();
@@ -201,11 +205,50 @@ export class LocalLab {
         onError: (error) => this.say(`scheduled training could not run: ${(error as Error).message}`),
       },
     );
+    this.monitorScheduler = startSchedule(this.options.monitorSchedule, () => this.runMonitor(), {
+      onSkipped: () => this.say("monitor check skipped: the previous one is still running"),
+      onError: (error) => this.say(`monitor check could not run: ${(error as Error).message}`),
+    });
+  }
+
+  /**
+   * One monitor check (the monitor CronJob's command): its summary goes to the log file and one line to the
+   * terminal with the active alerts and what changed; notifications are the monitor's own business.
+   */
+  private async runMonitor(): Promise<void> {
+    if (this.stopping) return;
+    const lines: string[] = [];
+    const job = this.supervisor.spawn({
+      name: "monitor",
+      ...entryCommand("monitor"),
+      env: this.childEnv(),
+      echo: false,
+      onLine: (line) => lines.push(line),
+    });
+    this.monitor = job;
+    this.saveState();
+    const status = await job.exited;
+    this.monitor = undefined;
+    this.saveState();
+    if (this.stopping) return;
+    const active = lines.filter((line) => /^\s+ACTIVE\s/.test(line)).map((line) => line.trim().split(/\s+/)[1]);
+    const changes = lines.find((line) => line.startsWith("changes: "))?.slice("changes: ".length);
+    const verdict = active.length > 0 ? `ACTIVE: ${active.join(", ")}` : "no alert active";
+    this.say(
+      status.code === 0
+        ? `monitor check: ${verdict}; changes: ${changes ?? "?"} (details in ${job.logFile})`
+        : `monitor check failed (${describeExit(status)}${exitMeaning(status)}); see ${job.logFile}`,
+    );
   }
 
   private sayNextRun(): void {
     const next = this.scheduler?.nextRun();
     if (next) this.say(`next scheduled training: ${describeRunTime(next, this.options.schedule.timeZone)}`);
+  }
+
+  private nextMonitorText(): string {
+    const next = this.monitorScheduler?.nextRun();
+    return next ? describeRunTime(next, this.options.monitorSchedule.timeZone) : "none";
   }
 
   private nextRunText(): string {
@@ -262,6 +305,9 @@ export class LocalLab {
       `  MLflow UI:      ${mlflowUri}  (registered model: ${mlflowUri}/#/models/${encodeURIComponent(this.options.modelName)})`,
       `  next training:  ${this.nextRunText()}, schedule "${this.options.schedule.schedule}" ` +
         `(${this.options.schedule.timeZone}) from ${path.relative(process.cwd(), this.options.schedule.file)}`,
+      `  dashboard:      ${this.apiUrl}/dashboard`,
+      `  next monitor:   ${this.nextMonitorText()}, schedule "${this.options.monitorSchedule.schedule}" ` +
+        `(${this.options.monitorSchedule.timeZone}) from ${path.relative(process.cwd(), this.options.monitorSchedule.file)}`,
       `  logs:           ${this.config.paths.logDir}`,
       "  Ctrl-C stops everything.",
     ];
@@ -287,7 +333,7 @@ export class LocalLab {
 
   private saveState(): void {
     if (!this.mlflow || this.stopping) return;
-    const children = [this.api, this.training]
+    const children = [this.api, this.training, this.monitor]
       .filter((child): child is SupervisedProcess => child !== undefined && child.running())
       .map((child) => ({ name: child.name, pid: child.pid }));
     const state: LabState = {
@@ -329,6 +375,7 @@ export class LocalLab {
     stopping.done = (async () => {
       if (message) this.say(message);
       this.scheduler?.stop();
+      this.monitorScheduler?.stop();
       clearInterval(this.mlflowWatch);
       const grace = this.config.stopGraceMs;
       const children = this.supervisor.running();

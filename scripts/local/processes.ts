@@ -27,7 +27,7 @@ export class LabOutput {
 
   constructor(
     private readonly terminal: Writable = process.stdout,
-    names: readonly string[] = ["lab", "mlflow", "train", "api"],
+    names: readonly string[] = ["lab", "mlflow", "train", "api", "monitor"],
   ) {
     this.width = Math.max(...names.map((name) => name.length));
   }

@@ -10,6 +10,8 @@ import { repoRoot } from "../lib/python-env.js";
 
 /** The training CronJob of the full lab. */
 export const TRAINING_CRONJOB_FILE = path.join(repoRoot, "k8s", "base", "training-cronjob.yaml");
+/** The monitor CronJob of the full lab. */
+export const MONITOR_CRONJOB_FILE = path.join(repoRoot, "k8s", "base", "monitor-cronjob.yaml");
 
 export interface CronSchedule {
   /** `metadata.name` of the CronJob. */

@@ -2,11 +2,13 @@
 // schedule of the Kubernetes CronJob and the prediction API on this machine, as child processes. See --help.
 import { runCli } from "../../lib/cli.js";
 import { loadApiConfig } from "../../api/config.js";
+import { loadDashboardConfig } from "../../api/dashboard/config.js";
+import { loadMonitorConfig } from "../../jobs/monitor/config.js";
 import { loadTrainConfig } from "../../jobs/train/config.js";
 import { childEnvironment, loadLocalLabConfig, parseStartArgs, START_USAGE } from "./config.js";
 import { LocalLab } from "./lab.js";
 import { checkDataFile, checkPorts, checkYahoo, LabError } from "./preflight.js";
-import { readCronSchedule } from "./schedule.js";
+import { MONITOR_CRONJOB_FILE, readCronSchedule } from "./schedule.js";
 import { cleanUpAfterCrash, runningLab } from "./state.js";
 import { EXIT_CODES } from "../../lib/exit-codes.js";
 
@@ -23,7 +25,10 @@ await runCli("npm start", async () => {
   const childEnv = childEnvironment(config, `http://127.0.0.1:${config.mlflowPort}`);
   loadTrainConfig({ help: false }, childEnv);
   const api = loadApiConfig(childEnv);
+  loadDashboardConfig(childEnv);
+  loadMonitorConfig(childEnv);
   const schedule = readCronSchedule();
+  const monitorSchedule = readCronSchedule(MONITOR_CRONJOB_FILE);
 
   const running = runningLab(config.paths.stateFile);
   if (running) {
@@ -48,6 +53,7 @@ await runCli("npm start", async () => {
   return new LocalLab({
     config,
     schedule,
+    monitorSchedule,
     modelName: api.modelName,
     modelAlias: api.modelAlias,
   }).run();

@@ -6,9 +6,12 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextTradingDay } from "../../lib/market/calendar.js";
-import { MlflowClient } from "../../lib/mlflow/index.js";
+import { fromKeyValues, MlflowClient } from "../../lib/mlflow/index.js";
+import { CHART_SERIES } from "../../lib/monitoring/charts.js";
+import { LIVE_METRICS } from "../../lib/monitoring/names.js";
 import { findFreePort, groupAlive } from "../../scripts/lib/mlflow-server.js";
 import { readLabState } from "../../scripts/local/state.js";
 import { spy2yCsv } from "../helpers/data.js";
@@ -42,6 +45,14 @@ interface Prediction {
   for_date: string;
   generated_at: string;
   api_version: string;
+}
+
+/** The little of the DOM the browser checks use (the project's TypeScript has no DOM library). */
+interface DomNode {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): DomNode | null;
+  querySelectorAll(selector: string): Iterable<DomNode>;
 }
 
 interface Health {
@@ -148,6 +159,7 @@ beforeAll(async () => {
     ...SMALL_TRAINING,
     CHAMPION_POLL_SECONDS: "1",
     DATA_REFRESH_SECONDS: "1",
+    DASHBOARD_MAX_AGE_SECONDS: "0",
     LOG_LEVEL: "info",
   };
 });
@@ -269,6 +281,98 @@ describe("the local lab (npm start)", () => {
     const rollback = await npmRun(["run", "registry", "--", "rollback"], { MLFLOW_TRACKING_URI: mlflowUri });
     expect(rollback.code, rollback.output).toBe(0);
     await servedVersion("1");
+  });
+
+  it("when the dashboard is opened in headless Chromium, then its charts plot the runs and live accuracy in MLflow", async () => {
+    expect(lab?.output()).toMatch(/dashboard: +http:\/\/127\.0\.0\.1:\d+\/dashboard/);
+    expect(lab?.output()).toMatch(/next monitor: +\w{3} \d{4}-\d\d-\d\d \d\d:15 America\/New_York/);
+
+    // What MLflow holds: two finished runs (the first training and the replay), and the replay scored the
+    // champion v1 on the one trading day since its as-of date.
+    const client = new MlflowClient({ trackingUri: mlflowUri });
+    const experimentId = (await client.experiments.findByName("spy-direction"))!.experiment_id!;
+    const runs = (
+      await client.runs.searchAll({ experimentIds: [experimentId], filter: "attributes.status = 'FINISHED'" })
+    )
+      .map((run) => ({ run, tags: fromKeyValues(run.data?.tags) }))
+      .sort((a, b) => (a.tags.as_of! < b.tags.as_of! ? -1 : 1));
+    expect(runs.map((r) => r.tags.as_of)).toEqual([FIRST_AS_OF, NEXT_SESSION]);
+    const accuracies = runs.map((r) => r.run.data!.metrics!.find((m) => m.key === "eval_accuracy")!.value as number);
+    const replay = runs[1]!.run.info!.run_id!;
+    const live = await client.runs.getMetricHistory(replay, LIVE_METRICS.cumulativeAccuracy);
+    expect(live).toHaveLength(1);
+
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const problems: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() === "error") problems.push(message.text());
+      });
+      page.on("pageerror", (error) => problems.push(String(error)));
+      page.on("request", (request) => {
+        if (!request.url().startsWith(apiUrl) && !request.url().startsWith("data:")) problems.push(request.url());
+      });
+      const response = await page.goto(`${apiUrl}/dashboard`);
+      expect(response?.status()).toBe(200);
+      await page.waitForSelector("#chart-runs svg");
+
+      // Every drawn point of each series, converted back to a value through the y-axis tick labels.
+      const charts = await page.locator("figure[data-chart]").evaluateAll((elements) =>
+        (elements as unknown as DomNode[]).map((figure) => {
+          const ticks = [...figure.querySelectorAll('text.tick-label[text-anchor="end"]')].map((tick) => ({
+            value: Number(tick.textContent),
+            y: Number(tick.getAttribute("y")) - 4,
+          }));
+          const [a, b] = [ticks[0]!, ticks.at(-1)!];
+          const valueAt = (y: number): number => a.value + ((y - a.y) * (b.value - a.value)) / (b.y - a.y);
+          const series = [...figure.querySelectorAll("g.series")].map((group) => {
+            const line = group.querySelector("polyline");
+            const ys = line
+              ? (line.getAttribute("points") ?? "")
+                  .trim()
+                  .split(" ")
+                  .map((pair: string) => Number(pair.split(",")[1]))
+              : [...group.querySelectorAll("circle")].map((dot) => Number(dot.getAttribute("cy")));
+            return { name: group.getAttribute("data-series"), values: ys.map(valueAt) };
+          });
+          return { chart: figure.getAttribute("data-chart"), series };
+        }),
+      );
+      const values = (chart: string, series: string): number[] =>
+        charts.find((c) => c.chart === chart)!.series.find((s) => s.name === series)!.values;
+      const runValues = values("runs", CHART_SERIES.runAccuracy);
+      expect(runValues).toHaveLength(2);
+      runValues.forEach((value, i) => expect(value).toBeCloseTo(accuracies[i]!, 2));
+      const liveValues = values("live", CHART_SERIES.liveCumulative);
+      expect(liveValues).toHaveLength(1);
+      expect(liveValues[0]).toBeCloseTo(live[0]!.value as number, 2);
+      expect(values("runs", CHART_SERIES.runLive)).toHaveLength(1);
+
+      // The champion's history from the version tags: bootstrap, manual promotion, rollback (newest first).
+      const changes = await page
+        .locator("tr[data-kind]")
+        .evaluateAll((rows) => (rows as unknown as DomNode[]).map((r) => r.getAttribute("data-kind")));
+      expect(changes).toEqual(["rollback", "manual_promotion", "bootstrap"]);
+      expect(await page.locator("tr[data-alert]").count()).toBe(5);
+      expect(await page.locator(".card-value").first().textContent()).toBe("v1");
+      await page.screenshot({ path: path.join(os.tmpdir(), "dashboard-e2e.png"), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it("when MLflow is killed, then the lab says so and the API keeps answering 200 with the loaded model", async () => {
