@@ -1,6 +1,5 @@
-import { parseChampionEvents } from "../../jobs/registry/champion.js";
-import { VERSION_TAGS, type ChampionEvent } from "../../jobs/registry/names.js";
-import { RUN_TAGS } from "../../jobs/train/run-tags.js";
+import { VERSION_TAGS, type ChampionEvent, parseChampionEvents } from "../../lib/registry/names.js";
+import { RUN_TAGS } from "../../lib/registry/run-tags.js";
 import { fromKeyValues, isNotFound, type MlflowClient, type Run } from "../../lib/mlflow/index.js";
 import type { RunAccuracy } from "../../lib/monitoring/charts.js";
 import type { MonitoringSettings } from "../../lib/monitoring/config.js";

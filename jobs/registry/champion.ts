@@ -1,6 +1,6 @@
 import { EXIT_CODES } from "../../lib/exit-codes.js";
 import { fromKeyValues, isAliasNotFound, type RegistryApi } from "../../lib/mlflow/index.js";
-import { ALIASES, VERSION_TAGS, type ChampionChangeKind, type ChampionEvent } from "./names.js";
+import { ALIASES, VERSION_TAGS, parseChampionEvents, type ChampionChangeKind } from "../../lib/registry/names.js";
 
 /**
  * Moving the `champion` alias: the one code path used by the training job (automatic promotion) and the registry
@@ -93,23 +93,6 @@ export async function moveChampion(registry: RegistryApi, input: MoveChampionInp
     await registry.setVersionTag(model, current, VERSION_TAGS.replacedBy, to);
   }
   return { from: current, to, changed: true };
-}
-
-/** The events recorded in a `champion_events` tag; an unreadable tag counts as no events. */
-export function parseChampionEvents(text: string | undefined): ChampionEvent[] {
-  if (!text) return [];
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? (value.filter(isEvent) as ChampionEvent[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-function isEvent(value: unknown): boolean {
-  if (!value || typeof value !== "object") return false;
-  const event = value as Record<string, unknown>;
-  return typeof event.at === "string" && typeof event.kind === "string" && typeof event.to === "string";
 }
 
 function describe(version: string | null): string {

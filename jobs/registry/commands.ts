@@ -1,7 +1,7 @@
 import { UsageError } from "../../lib/cli.js";
 import { fromKeyValues, isNotFound, type ModelVersion, type RegistryApi } from "../../lib/mlflow/index.js";
 import { moveChampion, readAlias } from "./champion.js";
-import { ALIASES, VERSION_TAGS } from "./names.js";
+import { ALIASES, VERSION_TAGS } from "../../lib/registry/names.js";
 
 /** The registry CLI's commands as functions of an injected registry client; each returns what it printed. */
 

@@ -8,7 +8,7 @@ import { MlflowClient, mlflowConnectionFromEnv } from "../../lib/mlflow/index.js
 import { currentUser } from "../train/context.js";
 import { parseRegistryArgs, REGISTRY_USAGE } from "./args.js";
 import { formatVersionTable, listVersions, promoteVersion, rollbackChampion, type RegistryDeps } from "./commands.js";
-import { modelNameSchema } from "./names.js";
+import { modelNameSchema } from "../../lib/registry/names.js";
 
 await runCli("registry", async () => {
   const command = parseRegistryArgs(process.argv.slice(2));

@@ -5,7 +5,7 @@ import { envSchemas, loadEnv } from "../../lib/config.js";
 import { marketEnvSchema, type MarketEnv } from "../../lib/market/source-config.js";
 import { TRAINING_ALGORITHMS, type TrainingAlgorithm, type TrainOptions } from "../../lib/model/train.js";
 import { defaultThreads } from "../../lib/model/worker-pool.js";
-import { modelNameSchema } from "../registry/names.js";
+import { modelNameSchema } from "../../lib/registry/names.js";
 import { METRIC_IDS, type MetricId } from "./metrics.js";
 
 /**

@@ -28,7 +28,7 @@ import {
   versionDescription,
   versionTags,
 } from "./run-logging.js";
-import { RUN_TAGS } from "./run-tags.js";
+import { RUN_TAGS } from "../../lib/registry/run-tags.js";
 import { selectHyperparameters } from "./select.js";
 import {
   failRun,

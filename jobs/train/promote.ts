@@ -6,7 +6,7 @@ import type { FeatureSpec } from "../../lib/features/spec.js";
 import { BUNDLE_FILE_NAMES, parseBundle, type BundleFiles } from "../../lib/model/bundle.js";
 import { BundleError } from "../../lib/model/errors.js";
 import { moveChampion, readAlias, type MoveChampionResult } from "../registry/champion.js";
-import { ALIASES, VERSION_TAGS } from "../registry/names.js";
+import { ALIASES, VERSION_TAGS } from "../../lib/registry/names.js";
 import { decidePromotion, type Decision } from "./decision.js";
 import { DECISION_THRESHOLD } from "./evaluate.js";
 import { formatMetric, metricValue, type MetricId } from "./metrics.js";

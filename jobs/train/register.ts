@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { joinArtifactUri, type RegistryApi } from "../../lib/mlflow/index.js";
 import { DEFAULT_ARTIFACT_PATH } from "../../lib/model/bundle.js";
-import { ALIASES } from "../registry/names.js";
+import { ALIASES } from "../../lib/registry/names.js";
 
 export interface RegisterInput {
   model: string;

@@ -1,5 +1,5 @@
 import type { DatasetInputSpec, MetricInput, MlflowClient } from "../../lib/mlflow/index.js";
-import { VERSION_TAGS } from "../registry/names.js";
+import { VERSION_TAGS } from "../../lib/registry/names.js";
 import type { TrainConfig } from "./config.js";
 import { DECISION_THRESHOLD } from "./evaluate.js";
 import { flattenReport, formatMetric, metricValue } from "./metrics.js";

@@ -1,6 +1,6 @@
 import { fromKeyValues, type MlflowClient } from "../../lib/mlflow/index.js";
 import type { RunContext } from "./context.js";
-import { RUN_TAGS } from "./run-tags.js";
+import { RUN_TAGS } from "../../lib/registry/run-tags.js";
 
 /**
  * The MLflow side of a training run: connection check, experiment, the idempotency lookup by as-of date, and the

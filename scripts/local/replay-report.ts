@@ -1,5 +1,5 @@
 // What a replay tells people: one line per version, and a summary of the whole range.
-import { VERSION_TAGS } from "../../jobs/registry/names.js";
+import { VERSION_TAGS } from "../../lib/registry/names.js";
 import { fromKeyValues, type ModelVersion } from "../../lib/mlflow/index.js";
 
 /** What became of one replayed day. */

@@ -7,7 +7,7 @@ import { runCli, UsageError } from "../../lib/cli.js";
 import { envSchemas, loadEnv } from "../../lib/config.js";
 import { EXIT_CODES } from "../../lib/exit-codes.js";
 import { loadTrainConfig } from "../../jobs/train/config.js";
-import { ALIASES } from "../../jobs/registry/names.js";
+import { ALIASES } from "../../lib/registry/names.js";
 import { marketEnvSchema } from "../../lib/market/source-config.js";
 import { MlflowClient, mlflowConnectionFromEnv, type ModelVersion } from "../../lib/mlflow/index.js";
 import { isPortFree, startMlflowServer, type MlflowServer } from "../lib/mlflow-server.js";

@@ -1,6 +1,6 @@
+import { parseChampionEvents } from "../../lib/registry/names.js";
 import { describe, expect, it } from "vitest";
 import { parseRegistryArgs } from "../../jobs/registry/args.js";
-import { parseChampionEvents } from "../../jobs/registry/champion.js";
 import { formatVersionTable, type VersionRow } from "../../jobs/registry/commands.js";
 import { exitCodeFor, UsageError } from "../../lib/cli.js";
 import { EXIT_CODES } from "../../lib/exit-codes.js";

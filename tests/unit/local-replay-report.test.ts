@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VERSION_TAGS } from "../../jobs/registry/names.js";
+import { VERSION_TAGS } from "../../lib/registry/names.js";
 import type { ModelVersion } from "../../lib/mlflow/index.js";
 import { describeVersion, replaySummary, type DayResult } from "../../scripts/local/replay-report.js";
 

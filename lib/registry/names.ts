@@ -81,3 +81,20 @@ export interface ChampionEvent {
   by: string;
   reason: string;
 }
+
+/** The events recorded in a `champion_events` tag; an unreadable tag counts as no events. */
+export function parseChampionEvents(text: string | undefined): ChampionEvent[] {
+  if (!text) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? (value.filter(isEvent) as ChampionEvent[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function isEvent(value: unknown): boolean {
+  if (!value || typeof value !== "object") return false;
+  const event = value as Record<string, unknown>;
+  return typeof event.at === "string" && typeof event.kind === "string" && typeof event.to === "string";
+}
