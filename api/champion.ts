@@ -8,7 +8,8 @@ import {
   type ModelVersion,
   type RegistryApi,
 } from "../lib/mlflow/index.js";
-import { BUNDLE_FILE_NAMES, parseBundle, type BundleFiles, type LoadedModel } from "../lib/model/bundle.js";
+import { parseBundle, type BundleFiles, type LoadedModel } from "../lib/model/bundle.js";
+import { downloadVersionBundle } from "../lib/model/registry-bundle.js";
 import { BundleError, type BundleRejection } from "../lib/model/errors.js";
 import { backoffMs, jittered, Repeater } from "./schedule.js";
 
@@ -192,7 +193,7 @@ export class ChampionFollower {
     logger.info({ model: this.modelUri, version, serving: previous ?? null }, "loading champion version");
     let files: BundleFiles;
     try {
-      files = await this.download(version);
+      files = await downloadVersionBundle(this.options.registry, modelName, version);
     } catch (error) {
       if (!(error instanceof BundleError)) {
         // MLflow trouble, not a broken version: retried at the next poll.
@@ -236,24 +237,6 @@ export class ChampionFollower {
       "champion version loaded and swapped in",
     );
     this.options.onModel?.(served);
-  }
-
-  /** Every bundle file of the version; a missing file is a BundleError("missing_file"). */
-  private async download(version: string): Promise<BundleFiles> {
-    const { registry, modelName } = this.options;
-    const entries = await Promise.all(
-      BUNDLE_FILE_NAMES.map(async (file) => {
-        try {
-          return [file, await registry.downloadVersionArtifact(modelName, version, file)] as const;
-        } catch (error) {
-          if (isNotFound(error)) {
-            throw new BundleError("missing_file", `version ${version} has no ${file} in MLflow`, { cause: error });
-          }
-          throw error;
-        }
-      }),
-    );
-    return Object.fromEntries(entries);
   }
 
   private reject(version: string, error: BundleError): void {

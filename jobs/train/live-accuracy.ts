@@ -19,7 +19,7 @@ import {
   LIVE_VERSION_TAGS,
   type LiveStatus,
 } from "../../lib/monitoring/names.js";
-import { loadVersionModel } from "../../lib/monitoring/version-model.js";
+import { loadVersionModel } from "../../lib/model/registry-bundle.js";
 import { uploadFiles } from "./run-logging.js";
 
 /**

@@ -3,8 +3,8 @@ import { evaluate, type EvaluationReport } from "../../lib/evaluation/metrics.js
 import type { ExitCode } from "../../lib/exit-codes.js";
 import type { RegistryApi } from "../../lib/mlflow/index.js";
 import type { FeatureSpec } from "../../lib/features/spec.js";
-import { BUNDLE_FILE_NAMES, parseBundle, type BundleFiles } from "../../lib/model/bundle.js";
 import { BundleError } from "../../lib/model/errors.js";
+import { loadVersionModel } from "../../lib/model/registry-bundle.js";
 import { moveChampion, readAlias, type MoveChampionResult } from "../registry/champion.js";
 import { ALIASES, VERSION_TAGS } from "../../lib/registry/names.js";
 import { decidePromotion, type Decision } from "./decision.js";
@@ -56,11 +56,9 @@ export async function rescoreChampion(
 ): Promise<RescoredChampion | null> {
   const version = await readAlias(registry, model, ALIASES.champion);
   if (version === null) return null;
-  const files: BundleFiles = {};
-  for (const name of BUNDLE_FILE_NAMES) files[name] = await registry.downloadVersionArtifact(model, version, name);
   let loaded;
   try {
-    loaded = parseBundle(files, { codeSpec });
+    loaded = await loadVersionModel(registry, model, version, codeSpec);
   } catch (error) {
     if (error instanceof BundleError && error.reason === "incompatible_spec") {
       throw new IncompatibleChampionError(version, error.message);

@@ -1,5 +1,5 @@
-import { ALIASES, VERSION_TAGS } from "../../jobs/registry/names.js";
-import { RUN_TAGS } from "../../jobs/train/run-tags.js";
+import { ALIASES, VERSION_TAGS } from "../registry/names.js";
+import { RUN_TAGS } from "../registry/run-tags.js";
 import {
   fromKeyValues,
   isAliasNotFound,

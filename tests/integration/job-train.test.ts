@@ -307,7 +307,9 @@ describe("the training job against a real MLflow server", () => {
     const error = await train("2023-09-29").catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DecisionError);
     expect((error as Error).message).toContain("could not re-score the champion");
-    expect(exitCodeFor(error)).toBe(EXIT_CODES.transient);
+    expect((error as Error).message).toContain("has no");
+    // A champion whose files are gone needs a person (roll back or promote another version): retrying cannot help.
+    expect(exitCodeFor(error)).toBe(EXIT_CODES.badConfig);
     expect(await alias(ALIASES.champion)).toBe(broken.version);
     expect(await alias(ALIASES.previousChampion)).toBe("1");
 

@@ -22,7 +22,7 @@ import { closeTrainingWorkers } from "../../lib/model/worker-pool.js";
 import { CHART_SERIES } from "../../lib/monitoring/charts.js";
 import { parseLiveReport, rowsSince } from "../../lib/monitoring/live-accuracy.js";
 import { LIVE_ARTIFACTS, LIVE_METRICS, LIVE_RUN_TAGS, LIVE_VERSION_TAGS } from "../../lib/monitoring/names.js";
-import { loadVersionModel } from "../../lib/monitoring/version-model.js";
+import { loadVersionModel } from "../../lib/model/registry-bundle.js";
 import { createLogger } from "../../lib/log.js";
 import { spy2yCsv } from "../helpers/data.js";
 import { testClient, uniqueName } from "../helpers/mlflow.js";
