@@ -1,5 +1,5 @@
 import { VERSION_TAGS, type ChampionEvent, parseChampionEvents } from "../../lib/registry/names.js";
-import { RUN_TAGS } from "../../lib/registry/run-tags.js";
+import { RUN_METRIC_PREFIXES, RUN_TAGS } from "../../lib/registry/run-tags.js";
 import { fromKeyValues, isNotFound, type MlflowClient, type Run } from "../../lib/mlflow/index.js";
 import type { RunAccuracy } from "../../lib/monitoring/charts.js";
 import type { MonitoringSettings } from "../../lib/monitoring/config.js";
@@ -77,11 +77,11 @@ function numberTag(tags: Readonly<Record<string, string>>, key: string): number 
   return Number.isFinite(parsed) ? parsed : null;
 }
 
-/** Run metrics the training job logs (jobs/train/run-logging.ts: evaluationMetrics, prefixes eval_ and baseline_). */
+/** Run metrics the training job logs (jobs/train/run-logging.ts: evaluationMetrics). */
 const RUN_METRICS = {
-  accuracy: "eval_accuracy",
-  rocAuc: "eval_roc_auc",
-  alwaysUpAccuracy: "baseline_always_up_accuracy",
+  accuracy: `${RUN_METRIC_PREFIXES.model}accuracy`,
+  rocAuc: `${RUN_METRIC_PREFIXES.model}roc_auc`,
+  alwaysUpAccuracy: `${RUN_METRIC_PREFIXES.alwaysUp}accuracy`,
 } as const;
 
 export function runRow(run: Run): RunRow | null {

@@ -1,3 +1,4 @@
+import { RUN_METRIC_PREFIXES } from "../../lib/registry/run-tags.js";
 import type { DatasetInputSpec, MetricInput, MlflowClient } from "../../lib/mlflow/index.js";
 import { VERSION_TAGS } from "../../lib/registry/names.js";
 import type { TrainConfig } from "./config.js";
@@ -94,10 +95,10 @@ export function selectionMetrics(selection: SelectionResult): MetricInput[] {
 export function evaluationMetrics(result: TrainingResult): MetricInput[] {
   const { evaluation } = result;
   const flat = {
-    ...flattenReport(evaluation.model, "eval_"),
-    ...flattenReport(evaluation.baselines.alwaysUp, "baseline_always_up_"),
-    ...flattenReport(evaluation.baselines.previousDayDirection, "baseline_prev_day_"),
-    ...flattenReport(evaluation.training, "train_"),
+    ...flattenReport(evaluation.model, RUN_METRIC_PREFIXES.model),
+    ...flattenReport(evaluation.baselines.alwaysUp, RUN_METRIC_PREFIXES.alwaysUp),
+    ...flattenReport(evaluation.baselines.previousDayDirection, RUN_METRIC_PREFIXES.previousDayDirection),
+    ...flattenReport(evaluation.training, RUN_METRIC_PREFIXES.training),
   };
   const metrics: MetricInput[] = Object.entries(flat).map(([key, value]) => ({ key, value }));
   evaluation.rolling.model.forEach((value, step) => {

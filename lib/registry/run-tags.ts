@@ -22,3 +22,14 @@ export const RUN_TAGS = {
   /** MLflow's run description (shown on the run page). */
   note: "mlflow.note.content",
 } as const;
+
+/**
+ * Prefixes of the evaluation metrics the training job logs on its runs (`eval_roc_auc`, `baseline_always_up_accuracy`,
+ * ...): one entry per report, followed by the metric's name.
+ */
+export const RUN_METRIC_PREFIXES = {
+  model: "eval_",
+  alwaysUp: "baseline_always_up_",
+  previousDayDirection: "baseline_prev_day_",
+  training: "train_",
+} as const;
