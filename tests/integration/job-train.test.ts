@@ -28,8 +28,8 @@ import { BUNDLE_FILE_NAMES, parseBundle, type BundleFiles } from "../../lib/mode
 import { closeTrainingWorkers } from "../../lib/model/worker-pool.js";
 import { repoRoot, spy2yCsv } from "../helpers/data.js";
 import { instrumentedFetch, sharedTrackingUri, testClient, uniqueName } from "../helpers/mlflow.js";
-import { silentLogger, smallTrainingEnv, testContext } from "../unit/job-fixture.js";
-import { findAll, parseXml } from "../unit/plots-xml.js";
+import { silentLogger, smallTrainingEnv, testContext } from "../helpers/job-fixture.js";
+import { findAll, parseXml } from "../helpers/plots-xml.js";
 
 const exec = promisify(execFile);
 const experiment = uniqueName("train-it");

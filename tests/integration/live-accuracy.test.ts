@@ -26,8 +26,8 @@ import { loadVersionModel } from "../../lib/model/registry-bundle.js";
 import { createLogger } from "../../lib/log.js";
 import { spy2yCsv } from "../helpers/data.js";
 import { testClient, uniqueName } from "../helpers/mlflow.js";
-import { silentLogger, smallTrainingEnv, testContext } from "../unit/job-fixture.js";
-import { findAll, parseXml } from "../unit/plots-xml.js";
+import { silentLogger, smallTrainingEnv, testContext } from "../helpers/job-fixture.js";
+import { findAll, parseXml } from "../helpers/plots-xml.js";
 
 const experiment = uniqueName("live-it");
 const model = uniqueName("spy-direction");

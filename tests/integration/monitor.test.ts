@@ -18,7 +18,7 @@ import { readAlertState } from "../../lib/monitoring/state-store.js";
 import type { WebhookPayload } from "../../lib/monitoring/webhook.js";
 import { repoRoot } from "../helpers/data.js";
 import { sharedTrackingUri, testClient, uniqueName } from "../helpers/mlflow.js";
-import { silentLogger } from "../unit/job-fixture.js";
+import { silentLogger } from "../helpers/job-fixture.js";
 
 const exec = promisify(execFile);
 const mlflow = testClient();

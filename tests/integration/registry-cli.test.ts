@@ -14,7 +14,7 @@ import { fromKeyValues, isAliasNotFound } from "../../lib/mlflow/index.js";
 import { closeTrainingWorkers } from "../../lib/model/worker-pool.js";
 import { repoRoot, spy2yCsv } from "../helpers/data.js";
 import { sharedTrackingUri, testClient, uniqueName } from "../helpers/mlflow.js";
-import { silentLogger, smallTrainingEnv, testContext } from "../unit/job-fixture.js";
+import { silentLogger, smallTrainingEnv, testContext } from "../helpers/job-fixture.js";
 
 const exec = promisify(execFile);
 const model = uniqueName("spy-direction");

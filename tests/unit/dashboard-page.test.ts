@@ -7,7 +7,7 @@ import { CHART_SERIES } from "../../lib/monitoring/charts.js";
 import { loadMonitoringSettings } from "../../lib/monitoring/config.js";
 import { buildLiveReport, scoreLiveDays } from "../../lib/monitoring/live-accuracy.js";
 import type { MonitoringSnapshot } from "../../lib/monitoring/snapshot.js";
-import { findAll, parseXml } from "./plots-xml.js";
+import { findAll, parseXml } from "../helpers/plots-xml.js";
 
 const now = new Date("2026-11-24T15:00:00Z");
 const settings = loadMonitoringSettings({});

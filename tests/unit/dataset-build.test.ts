@@ -9,7 +9,7 @@ import { createCsvSource } from "../../lib/market/csv-source.js";
 import { DataError } from "../../lib/market/errors.js";
 import type { Bar } from "../../lib/market/types.js";
 import { spy2yCsv } from "../helpers/data.js";
-import { randomInt, seededRandom } from "./seeded-random.js";
+import { randomInt, seededRandom } from "../helpers/seeded-random.js";
 
 let bars: Bar[];
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { createCsvSource } from "../../lib/market/csv-source.js";
 import { DataError } from "../../lib/market/errors.js";
 import type { Bar } from "../../lib/market/types.js";
 import { spy2yCsv } from "../helpers/data.js";
-import { randomInt, seededRandom } from "./seeded-random.js";
+import { randomInt, seededRandom } from "../helpers/seeded-random.js";
 
 const DATES = ["2023-09-25", "2023-09-26", "2023-09-27", "2023-09-28", "2023-09-29"];
 const bars = (closes: number[]): Bar[] =>

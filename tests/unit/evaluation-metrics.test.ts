@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { brierScore, evaluate, logLoss, rocAuc, rocCurve, type RocPoint } from "../../lib/evaluation/metrics.js";
-import { randomInt, seededRandom } from "./seeded-random.js";
+import { randomInt, seededRandom } from "../helpers/seeded-random.js";
 
 // A hand-worked example: 4 UP days and 4 DOWN days.
 const Y = [1, 1, 1, 0, 0, 0, 1, 0];

@@ -6,7 +6,7 @@ import { createCsvSource } from "../../lib/market/csv-source.js";
 import { DataError } from "../../lib/market/errors.js";
 import type { Bar } from "../../lib/market/types.js";
 import { spy2yCsv, spyFullCsv } from "../helpers/data.js";
-import { randomInt, seededRandom } from "./seeded-random.js";
+import { randomInt, seededRandom } from "../helpers/seeded-random.js";
 
 const NOW = new Date("2023-10-02T12:00:00Z");
 async function loadBars(file: string): Promise<Bar[]> {

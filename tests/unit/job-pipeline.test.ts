@@ -4,7 +4,7 @@ import { createProgress } from "../../jobs/train/progress.js";
 import { createCsvSource } from "../../lib/market/csv-source.js";
 import { closeTrainingWorkers } from "../../lib/model/worker-pool.js";
 import { spy2yCsv } from "../helpers/data.js";
-import { silentLogger, smallTrainingConfig, testContext } from "./job-fixture.js";
+import { silentLogger, smallTrainingConfig, testContext } from "../helpers/job-fixture.js";
 
 afterAll(closeTrainingWorkers);
 

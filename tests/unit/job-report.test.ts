@@ -16,8 +16,8 @@ import { evaluate } from "../../lib/evaluation/metrics.js";
 import { createCsvSource } from "../../lib/market/csv-source.js";
 import { closeTrainingWorkers } from "../../lib/model/worker-pool.js";
 import { spy2yCsv } from "../helpers/data.js";
-import { silentLogger, smallTrainingConfig, testContext } from "./job-fixture.js";
-import { findAll, parseXml, textOf } from "./plots-xml.js";
+import { silentLogger, smallTrainingConfig, testContext } from "../helpers/job-fixture.js";
+import { findAll, parseXml, textOf } from "../helpers/plots-xml.js";
 
 let result: TrainingResult;
 let champion: RescoredChampion;

@@ -10,7 +10,7 @@ import { createCsvSource, parseBarsCsv } from "../../lib/market/csv-source.js";
 import { DataError } from "../../lib/market/errors.js";
 import { closeTrainingWorkers } from "../../lib/model/worker-pool.js";
 import { spy2yCsv } from "../helpers/data.js";
-import { memorySource, smallTrainingConfig } from "./job-fixture.js";
+import { memorySource, smallTrainingConfig } from "../helpers/job-fixture.js";
 
 const config = smallTrainingConfig();
 const AFTER_LAST_CLOSE = new Date("2023-10-02T12:00:00Z");

@@ -1,3 +1,4 @@
+import { syntheticClassification } from "../helpers/synthetic.js";
 import { describe, expect, it } from "vitest";
 import { rocAuc } from "../../lib/evaluation/metrics.js";
 import { binMatrix } from "../../lib/model/bins.js";
@@ -11,20 +12,9 @@ import { trainForest } from "../../lib/model/train.js";
 import { runInWorkers } from "../../lib/model/worker-pool.js";
 
 /** y = 1 when x0 + 0.5 x1 x2 + noise > 0; x3.. are pure noise. A forest must reach a high AUC. */
-function synthetic(rows: number, features: number, seed: number): { X: number[][]; y: number[] } {
-  const rng = createRng(seed);
-  const X: number[][] = [];
-  const y: number[] = [];
-  for (let i = 0; i < rows; i++) {
-    const row = Array.from({ length: features }, () => rng.next() * 2 - 1);
-    X.push(row);
-    y.push(row[0]! + 0.5 * row[1]! * row[2]! + 0.6 * (rng.next() - 0.5) > 0 ? 1 : 0);
-  }
-  return { X, y };
-}
 
-const train = synthetic(600, 6, 1);
-const holdout = synthetic(400, 6, 2);
+const train = syntheticClassification(600, 6, 1);
+const holdout = syntheticClassification(400, 6, 2);
 const small = { nEstimators: 24, maxDepth: 6, minSamplesLeaf: 5, seed: 7 };
 
 describe("binMatrix (quantile bins)", () => {

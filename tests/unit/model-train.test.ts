@@ -1,27 +1,16 @@
+import { syntheticClassification } from "../helpers/synthetic.js";
 import { describe, expect, it } from "vitest";
 import { rocAuc } from "../../lib/evaluation/metrics.js";
 import { TrainingInputError } from "../../lib/model/errors.js";
 import { isLeafJson } from "../../lib/model/forest-format.js";
 import { forEachNode } from "../../lib/model/forest-stats.js";
 import { loadMlrfClassifier } from "../../lib/model/mlrf.js";
-import { createRng } from "../../lib/model/random.js";
 import { resolveMaxFeatures, trainForest, trainOptionsSchema } from "../../lib/model/train.js";
 
 /** y = 1 when x0 + 0.5 x1 x2 + noise > 0; x3.. are pure noise. */
-function synthetic(rows: number, features: number, seed: number): { X: number[][]; y: number[] } {
-  const rng = createRng(seed);
-  const X: number[][] = [];
-  const y: number[] = [];
-  for (let i = 0; i < rows; i++) {
-    const row = Array.from({ length: features }, () => rng.next() * 2 - 1);
-    X.push(row);
-    y.push(row[0]! + 0.5 * row[1]! * row[2]! + 0.6 * (rng.next() - 0.5) > 0 ? 1 : 0);
-  }
-  return { X, y };
-}
 
-const train = synthetic(300, 6, 21);
-const holdout = synthetic(400, 6, 22);
+const train = syntheticClassification(300, 6, 21);
+const holdout = syntheticClassification(400, 6, 22);
 const mlrfOptions = { algorithm: "ml-random-forest", nEstimators: 8, maxDepth: 5, minSamplesLeaf: 5, seed: 3 } as const;
 
 describe("trainForest with ml-random-forest", () => {

@@ -6,7 +6,7 @@ import {
   weeklyAverage,
   type RunAccuracy,
 } from "../../lib/monitoring/charts.js";
-import { findAll, parseXml, textOf, type XmlElement } from "./plots-xml.js";
+import { findAll, parseXml, textOf, type XmlElement } from "../helpers/plots-xml.js";
 
 const run = (asOf: string, accuracy: number | null, live: number | null = null): RunAccuracy => ({
   asOf,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { confusionMatrixChart, heatmap, horizontalBarChart, lineChart, rocChart } from "../../lib/plots/index.js";
-import { findAll, parseXml, textOf, type XmlElement } from "./plots-xml.js";
+import { findAll, parseXml, textOf, type XmlElement } from "../helpers/plots-xml.js";
 
 /** The points of a polyline as numbers. */
 const polylinePoints = (element: XmlElement): [number, number][] =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { planSplit, takeRange, timeSplit, walkForwardFolds, type IndexRange } from "../../jobs/train/split.js";
 import { ConfigError } from "../../lib/config.js";
 import { DataError } from "../../lib/market/errors.js";
-import { randomInt, seededRandom } from "./seeded-random.js";
+import { randomInt, seededRandom } from "../helpers/seeded-random.js";
 
 const indices = (range: IndexRange): number[] =>
   Array.from({ length: range.end - range.start }, (_, i) => range.start + i);

@@ -5,7 +5,7 @@ import { loadTrainConfig, type TrainConfig } from "../../jobs/train/config.js";
 import type { RunContext } from "../../jobs/train/context.js";
 import type { Logger } from "../../lib/log.js";
 import type { BarRange, MarketDataSource, RawBar } from "../../lib/market/source.js";
-import { spy2yCsv } from "../helpers/data.js";
+import { spy2yCsv } from "./data.js";
 
 /** Environment of a small, fast training run on spy-daily-2y.csv (300 labelled rows). */
 export function smallTrainingEnv(extra: Record<string, string> = {}): Record<string, string> {
