@@ -2,9 +2,9 @@
 //   npm run lab:status
 import { echo } from "zx";
 import { runCli } from "../../lib/cli.js";
-import { findAliasVersion, labMlflowClient } from "./lib/champion.js";
+import { findAliasVersion, labMlflowClient, servedModel } from "./lib/champion.js";
 import { hostKubectl } from "./lib/kubectl.js";
-import { LAB_OBJECTS, labUrls, loadLabConfig } from "./lib/lab-config.js";
+import { labUrls, loadLabConfig } from "./lib/lab-config.js";
 
 await runCli("lab:status", async () => {
   const config = loadLabConfig();
@@ -15,16 +15,7 @@ await runCli("lab:status", async () => {
   echo("");
   await kubectl.stream(["-n", ns, "get", "pods,jobs,cronjobs", "-o", "wide"]);
 
-  const settings = await kubectl.json<{ data?: Record<string, string> }>([
-    "-n",
-    ns,
-    "get",
-    "configmap",
-    LAB_OBJECTS.settingsConfigMap,
-  ]);
-  const model = settings.data?.MODEL_NAME;
-  const alias = settings.data?.MODEL_ALIAS;
-  if (!model || !alias) throw new Error(`ConfigMap ${LAB_OBJECTS.settingsConfigMap} lacks MODEL_NAME or MODEL_ALIAS`);
+  const { model, alias } = await servedModel(kubectl, ns);
   const urls = labUrls(config);
   const champion = await findAliasVersion(labMlflowClient(urls.mlflow), model, alias).catch((error: unknown) => {
     echo(`\nMLflow at ${urls.mlflow} did not answer: ${error instanceof Error ? error.message : String(error)}`);

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { echo } from "zx";
 import { runCli } from "../../lib/cli.js";
-import { findAliasVersion, labMlflowClient } from "./lib/champion.js";
+import { findAliasVersion, labMlflowClient, servedModel } from "./lib/champion.js";
 import { imagePresent, importArchive } from "./lib/containerd.js";
 import { imageArchivePath } from "./lib/images.js";
 import { localKubectl } from "./lib/kubectl.js";
@@ -58,16 +58,7 @@ await runCli("lab-wait", async () => {
     await kubectl.run(["-n", ns, "rollout", "status", target, `--timeout=${TIMEOUT}`], { timeoutMs: 660_000 });
   }
 
-  const settings = await kubectl.json<{ data?: Record<string, string> }>([
-    "-n",
-    ns,
-    "get",
-    "configmap",
-    LAB_OBJECTS.settingsConfigMap,
-  ]);
-  const model = settings.data?.MODEL_NAME;
-  const alias = settings.data?.MODEL_ALIAS;
-  if (!model || !alias) throw new Error(`ConfigMap ${LAB_OBJECTS.settingsConfigMap} lacks MODEL_NAME or MODEL_ALIAS`);
+  const { model, alias } = await servedModel(kubectl, ns);
   const champion = await findAliasVersion(labMlflowClient(labUrls(config).mlflow), model, alias).catch(() => null);
   echo(readySummary(config, model, champion));
 });

@@ -1,5 +1,7 @@
 // The champion as MLflow sees it, through the shared REST client (lib/mlflow) and the UI NodePort.
 import { isAliasNotFound, isNotFound, MlflowClient } from "../../../lib/mlflow/index.js";
+import type { Kubectl } from "./kubectl.js";
+import { LAB_OBJECTS } from "./lab-config.js";
 
 export interface Champion {
   version: string;
@@ -21,4 +23,20 @@ export async function findAliasVersion(client: MlflowClient, model: string, alia
     if (isAliasNotFound(error) || isNotFound(error)) return null;
     throw error;
   }
+}
+
+/** The registered model and the alias the lab serves, as the cluster's settings ConfigMap says. */
+export async function servedModel(kubectl: Kubectl, namespace: string): Promise<{ model: string; alias: string }> {
+  const configMap = LAB_OBJECTS.settingsConfigMap;
+  const settings = await kubectl.json<{ data?: Record<string, string> }>([
+    "-n",
+    namespace,
+    "get",
+    "configmap",
+    configMap,
+  ]);
+  const model = settings.data?.MODEL_NAME;
+  const alias = settings.data?.MODEL_ALIAS;
+  if (!model || !alias) throw new Error(`ConfigMap ${configMap} lacks MODEL_NAME or MODEL_ALIAS`);
+  return { model, alias };
 }
