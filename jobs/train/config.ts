@@ -62,6 +62,7 @@ export const trainEnvSchema = z.object({
   MAX_DEPTH: list(z.coerce.number().int().min(1).max(64)).default([4, 6, 8]),
   MIN_SAMPLES_LEAF: list(z.coerce.number().int().min(1).max(100_000)).default([25, 50, 100]),
   MAX_FEATURES: list(maxFeaturesItem).optional(),
+  CLASS_WEIGHT: z.enum(["none", "balanced"]).optional(),
   TRAIN_THREADS: envSchemas.positiveInt().max(256).optional(),
   SEED: z.coerce
     .number()
@@ -116,6 +117,8 @@ export interface TrainConfig {
   trainer: {
     algorithm: TrainingAlgorithm;
     nEstimators: number;
+    /** "balanced" (fast trainer only): leaves vote UP when their UP share beats the training set's. */
+    classWeight: TrainOptions["classWeight"];
     threads: number;
     seed: number;
   };
@@ -187,6 +190,10 @@ export function loadTrainConfig(flags: TrainFlags, env: Record<string, string | 
   const market = loadEnv(marketEnvSchema, env);
   const maxRows = vars.TRAIN_MAX_ROWS ?? (vars.TRAINER === "ml-random-forest" ? MLRF_DEFAULT_MAX_ROWS : "none");
   const maxTrain = maxRows === "none" ? undefined : maxRows;
+  const classWeight = vars.CLASS_WEIGHT ?? (vars.TRAINER === "fast" ? "balanced" : "none");
+  if (classWeight !== "none" && vars.TRAINER !== "fast") {
+    throw new UsageError(`CLASS_WEIGHT=${classWeight} needs TRAINER=fast (ml-random-forest cannot weigh rows)`);
+  }
   if (maxTrain !== undefined && maxTrain < vars.MIN_TRAIN_ROWS) {
     throw new UsageError(
       `TRAIN_MAX_ROWS (${maxTrain}) must be at least MIN_TRAIN_ROWS (${vars.MIN_TRAIN_ROWS}), or "none" for no cap`,
@@ -201,6 +208,7 @@ export function loadTrainConfig(flags: TrainFlags, env: Record<string, string | 
     trainer: {
       algorithm: vars.TRAINER,
       nEstimators: vars.N_ESTIMATORS,
+      classWeight,
       threads: vars.TRAIN_THREADS ?? defaultThreads(),
       seed: vars.SEED,
     },

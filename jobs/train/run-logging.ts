@@ -25,6 +25,7 @@ export function settingsParams(config: TrainConfig, prepared: PreparedData): Par
     history_start: config.market.MARKET_HISTORY_START,
     trainer: config.trainer.algorithm,
     n_estimators: config.trainer.nEstimators,
+    class_weight: config.trainer.classWeight,
     train_threads: config.trainer.threads,
     seed: config.trainer.seed,
     grid_max_depth: config.grid.maxDepth.join(","),

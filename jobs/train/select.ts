@@ -47,6 +47,7 @@ export function trainOptionsFor(trainer: TrainConfig["trainer"], params: HyperPa
   return {
     algorithm: trainer.algorithm,
     nEstimators: trainer.nEstimators,
+    classWeight: trainer.classWeight,
     threads: trainer.threads,
     seed: trainer.seed,
     maxDepth: params.maxDepth,

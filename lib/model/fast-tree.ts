@@ -24,11 +24,13 @@ export interface TreeLimits {
   /** Features tried per split (>= 1). */
   maxFeatures: number;
   bootstrap: boolean;
+  /** Weight of a row of class 0 (DOWN) and of class 1 (UP), applied on top of its bootstrap count. */
+  classWeights: readonly [number, number];
 }
 
 /**
  * A grown tree; node 0 is the root. `feature` is -1 for a leaf; a split sends rows with
- * `code <= bin` to `left`. `weight0/1` are the weighted (bootstrap-count) class totals of the node.
+ * `code <= bin` to `left`. `weight0/1` are the weighted (bootstrap count x class weight) class totals of the node.
  */
 export interface GrownTree {
   nodes: number;
@@ -82,15 +84,15 @@ export class TreeGrower {
     } else {
       weights.fill(1);
     }
+    const [classWeight0, classWeight1] = limits.classWeights;
     let inBag = 0;
     let rootW0 = 0;
     let rootW1 = 0;
     for (let i = 0; i < rows; i++) {
-      const w = weights[i]!;
-      if (w > 0) {
+      if (weights[i]! > 0) {
         order[inBag++] = i;
-        if (labels[i] === 1) rootW1 += w;
-        else rootW0 += w;
+        if (labels[i] === 1) rootW1 += weights[i]! *= classWeight1;
+        else rootW0 += weights[i]! *= classWeight0;
       }
     }
 

@@ -55,6 +55,7 @@ export async function trainFast(
     minSamplesLeaf: params.minSamplesLeaf,
     maxFeatures: params.maxFeatures,
     bootstrap: params.bootstrap,
+    classWeights: params.classWeights,
   };
 
   let trees: GrownTree[];

@@ -122,6 +122,15 @@ describe("loadTrainConfig", () => {
     expect(loadTrainConfig({}, { TRAINER: "fast" }).split.maxTrain).toBe(undefined);
   });
 
+  it("when the trainer is fast, then classes are balanced by default; ml-random-forest cannot weigh them", () => {
+    expect(loadTrainConfig({}, {}).trainer.classWeight).toBe("balanced");
+    expect(loadTrainConfig({}, { CLASS_WEIGHT: "none" }).trainer.classWeight).toBe("none");
+    expect(loadTrainConfig({}, { TRAINER: "ml-random-forest" }).trainer.classWeight).toBe("none");
+    const refused = () => loadTrainConfig({}, { TRAINER: "ml-random-forest", CLASS_WEIGHT: "balanced" });
+    expect(refused).toThrow(UsageError);
+    expect(refused).toThrow("CLASS_WEIGHT=balanced needs TRAINER=fast");
+  });
+
   it("when several variables are invalid, then one ConfigError lists each with what was given", () => {
     const error = (() => {
       try {

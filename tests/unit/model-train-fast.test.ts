@@ -8,7 +8,7 @@ import { forEachNode, forestShape } from "../../lib/model/forest-stats.js";
 import { loadMlrfClassifier } from "../../lib/model/mlrf.js";
 import { createRng } from "../../lib/model/random.js";
 import { growTreesTask, type FastTreeTask } from "../../lib/model/train-fast.js";
-import { trainForest } from "../../lib/model/train.js";
+import { classWeights, trainForest } from "../../lib/model/train.js";
 import { runInWorkers } from "../../lib/model/worker-pool.js";
 
 /** y = 1 when x0 + 0.5 x1 x2 + noise > 0; x3.. are pure noise. A forest must reach a high AUC. */
@@ -78,6 +78,55 @@ describe("fast trainer", () => {
     expect(library.predict(rows)).toHaveLength(rows.length);
   });
 
+  describe("class weights", () => {
+    // 80 % UP and no signal at all: what a weak daily-direction forest faces, exaggerated.
+    const rng = createRng(99);
+    const noise = Array.from({ length: 800 }, () => Array.from({ length: 5 }, () => rng.next()));
+    const mostlyUp = noise.map(() => (rng.next() < 0.8 ? 1 : 0));
+    const opts = { nEstimators: 40, maxDepth: 6, minSamplesLeaf: 10, seed: 3, threads: 1 };
+    const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+
+    it("when classes are imbalanced and unweighted, then the trees vote for the majority; balanced, the vote share centres on 0.5", async () => {
+      const plain = await trainForest(noise, mostlyUp, opts);
+      const balanced = await trainForest(noise, mostlyUp, { ...opts, classWeight: "balanced" });
+      const plainShare = mean(plain.forest.predictUpProbability(noise));
+      const balancedShare = mean(balanced.forest.predictUpProbability(noise));
+      expect(plainShare).toBeGreaterThan(0.9);
+      expect(balancedShare).toBeGreaterThan(0.3);
+      expect(balancedShare).toBeLessThan(0.7);
+    });
+
+    it("when balanced, then each class weighs half the rows at the root (rows / (2 x class rows) per row)", () => {
+      const weights = classWeights("balanced", mostlyUp);
+      const ups = mostlyUp.filter((label) => label === 1).length;
+      expect(weights).toEqual([800 / (2 * (800 - ups)), 800 / (2 * ups)]);
+      expect(classWeights("none", mostlyUp)).toEqual([1, 1]);
+      const { codes } = binMatrix(noise, 64);
+      const grower = new TreeGrower({ rows: noise.length, features: 5, codes, labels: Uint8Array.from(mostlyUp) });
+      const limits = { maxDepth: 1, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 5, bootstrap: false };
+      const tree = grower.grow(1, 0, { ...limits, classWeights: weights });
+      expect(tree.weight0[0]).toBeCloseTo(400, 9);
+      expect(tree.weight1[0]).toBeCloseTo(400, 9);
+    });
+
+    it("when balanced, then RandomForestClassifier.load() still votes exactly as our predictor", async () => {
+      const { model, forest } = await trainForest(noise, mostlyUp, { ...opts, classWeight: "balanced" });
+      const library = loadMlrfClassifier(JSON.parse(JSON.stringify(model)));
+      const votes = library.predictionValues(noise);
+      let mismatches = 0;
+      noise.forEach((row, r) => {
+        forest.treeVotes(row).forEach((vote, t) => (mismatches += votes.get(r, t) === vote ? 0 : 1));
+      });
+      expect(mismatches).toBe(0);
+    });
+
+    it("when balanced weights are asked of ml-random-forest, then training is refused with a clear message", async () => {
+      await expect(
+        trainForest(noise, mostlyUp, { ...opts, algorithm: "ml-random-forest", classWeight: "balanced" }),
+      ).rejects.toThrow(/needs the fast trainer/);
+    });
+  });
+
   it("when trained on a learnable problem, then the holdout AUC is high and the informative feature matters most", async () => {
     const { forest, featureImportance } = await trainForest(train.X, train.y, { ...small, threads: 1 });
     expect(rocAuc(holdout.y, forest.predictUpProbability(holdout.X))).toBeGreaterThan(0.85);
@@ -108,7 +157,14 @@ describe("fast trainer", () => {
     const { X, y } = train;
     const { codes } = binMatrix(X, 64);
     const grower = new TreeGrower({ rows: X.length, features: 6, codes, labels: Uint8Array.from(y) });
-    const limits = { maxDepth: 12, minSamplesLeaf: 7, minSamplesSplit: 2, maxFeatures: 2, bootstrap: true };
+    const limits = {
+      maxDepth: 12,
+      minSamplesLeaf: 7,
+      minSamplesSplit: 2,
+      maxFeatures: 2,
+      bootstrap: true,
+      classWeights: [1, 1] as const,
+    };
     const trees: GrownTree[] = [0, 1].map((t) => grower.grow(11, t, limits));
     for (const tree of trees) {
       const rootWeight = tree.weight0[0]! + tree.weight1[0]!;
@@ -135,7 +191,14 @@ describe("fast trainer", () => {
 
   it("when trees are grown in worker threads, then they equal the trees grown in this thread", async () => {
     const { codes } = binMatrix(train.X, 256);
-    const limits = { maxDepth: 5, minSamplesLeaf: 3, minSamplesSplit: 2, maxFeatures: 2, bootstrap: true };
+    const limits = {
+      maxDepth: 5,
+      minSamplesLeaf: 3,
+      minSamplesSplit: 2,
+      maxFeatures: 2,
+      bootstrap: true,
+      classWeights: [1, 1] as const,
+    };
     const task = (from: number, to: number): FastTreeTask => ({
       rows: train.X.length,
       features: 6,
