@@ -1,3 +1,4 @@
+import { PREDICTION_FIELDS, type Prediction } from "../helpers/prediction-contract.js";
 // The local lab end to end, started and used exactly as a person would: `npm start` in its own terminal (process
 // group), curl-like requests to the API, `npm run replay` and `npm run registry` beside it, Ctrl-C at the end.
 // Data: a copy of ../shared/data/spy-daily-2y.csv that stops at 2023-09-22 and then "receives" the next session.
@@ -31,21 +32,6 @@ const FIRST_AS_OF = "2023-09-22";
 const NEXT_SESSION = "2023-09-25";
 const READY_LINE = /curl "(http:\/\/127\.0\.0\.1:\d+)\/predictionForTomorrow\?threshold=0\.5"/;
 const START_TIMEOUT_MS = 180_000;
-
-interface Prediction {
-  prediction: string;
-  confidence: number;
-  threshold: number;
-  model_source: string;
-  model_alias: string;
-  model_name: string;
-  model_version: string;
-  run_id: string;
-  as_of: string;
-  for_date: string;
-  generated_at: string;
-  api_version: string;
-}
 
 /** The little of the DOM the browser checks use (the project's TypeScript has no DOM library). */
 interface DomNode {
@@ -200,6 +186,7 @@ describe("the local lab (npm start)", () => {
     const plain = await predict();
     expect(plain.status).toBe(200);
     const body = plain.body;
+    expect(Object.keys(body)).toEqual(PREDICTION_FIELDS);
     expect(body).toMatchObject({
       threshold: 0.5,
       model_source: "mlflow",

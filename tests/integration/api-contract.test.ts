@@ -1,3 +1,4 @@
+import { PREDICTION_FIELDS } from "../helpers/prediction-contract.js";
 // The prediction contract with a real champion: a version registered in the shared MLflow server, loaded by the
 // API's own follower through the alias and artifact endpoints, market data from the 2-year SPY file.
 import request from "supertest";
@@ -39,22 +40,7 @@ describe("GET /predictionForTomorrow with a champion loaded from MLflow", () => 
     expect(response.type).toBe("application/json");
     expect(response.headers["cache-control"]).toBe("no-store");
     const body = response.body as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(
-      [
-        "prediction",
-        "confidence",
-        "threshold",
-        "model_source",
-        "model_alias",
-        "model_name",
-        "model_version",
-        "run_id",
-        "as_of",
-        "for_date",
-        "generated_at",
-        "api_version",
-      ].sort(),
-    );
+    expect(Object.keys(body).sort()).toEqual([...PREDICTION_FIELDS].sort());
     const confidence = published.bundle.latestProbability;
     expect(body).toEqual({
       prediction: confidence >= 0.5 ? "UP" : "DOWN",

@@ -1,3 +1,4 @@
+import { PREDICTION_FIELDS } from "../helpers/prediction-contract.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ServedModel } from "../../api/champion.js";
 import type { MarketSnapshot } from "../../api/market-data.js";
@@ -40,20 +41,7 @@ describe("prediction rendering", () => {
   it("when rendered, then the body is JSON with every contract field, in order, with its type and value", () => {
     const prediction = computePrediction(model, snapshot);
     const body = JSON.parse(renderPrediction(prediction, 0.3, "2023-09-30T12:00:00.000Z")) as Record<string, unknown>;
-    expect(Object.keys(body)).toEqual([
-      "prediction",
-      "confidence",
-      "threshold",
-      "model_source",
-      "model_alias",
-      "model_name",
-      "model_version",
-      "run_id",
-      "as_of",
-      "for_date",
-      "generated_at",
-      "api_version",
-    ]);
+    expect(Object.keys(body)).toEqual(PREDICTION_FIELDS);
     expect(body).toEqual({
       prediction: prediction.probability >= 0.3 ? "UP" : "DOWN",
       confidence: prediction.probability,
