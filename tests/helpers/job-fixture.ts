@@ -3,7 +3,10 @@
 import { pino } from "pino";
 import { loadTrainConfig, type TrainConfig } from "../../jobs/train/config.js";
 import type { RunContext } from "../../jobs/train/context.js";
+import type { TrainDeps } from "../../jobs/train/pipeline.js";
+import { createProgress } from "../../jobs/train/progress.js";
 import type { Logger } from "../../lib/log.js";
+import { createCsvSource } from "../../lib/market/csv-source.js";
 import type { BarRange, MarketDataSource, RawBar } from "../../lib/market/source.js";
 import { spy2yCsv } from "./data.js";
 
@@ -38,6 +41,23 @@ export const testContext: RunContext = {
   user: "tester",
   sourceName: "jobs/train/main.ts",
 };
+
+/**
+ * The dependencies of runTraining as jobs/train/main.ts wires them, for an in-process run on spy-daily-2y.csv with a
+ * silent logger and the test run context; no MLflow client (a dry run) unless one is given.
+ */
+export function testTrainingDeps(overrides: Partial<TrainDeps> = {}): TrainDeps {
+  const logger = overrides.logger ?? silentLogger();
+  return {
+    source: createCsvSource(spy2yCsv()),
+    mlflow: undefined,
+    now: () => new Date(),
+    logger,
+    progress: createProgress({ logger }),
+    context: testContext,
+    ...overrides,
+  };
+}
 
 /** A source serving fixed bars, recording the ranges it was asked for. */
 export function memorySource(bars: RawBar[]): MarketDataSource & { ranges: (BarRange | undefined)[] } {

@@ -1,3 +1,4 @@
+import { readAlias } from "../../jobs/registry/champion.js";
 // The training job end to end against the real MLflow server of the integration suite, on spy-daily-2y.csv with
 // small forests: bootstrap, idempotency per as-of date, challenger vs champion both ways, failures that must never
 // promote, and the CLI's exit codes.
@@ -8,27 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALIASES, VERSION_TAGS } from "../../lib/registry/names.js";
 import { loadTrainConfig } from "../../jobs/train/config.js";
 import { runTraining, type TrainOutcome } from "../../jobs/train/pipeline.js";
-import { createProgress } from "../../jobs/train/progress.js";
 import { DecisionError } from "../../jobs/train/promote.js";
 import { RUN_TAGS } from "../../lib/registry/run-tags.js";
 import { exitCodeFor } from "../../lib/cli.js";
 import { EXIT_CODES } from "../../lib/exit-codes.js";
 import { DEFAULT_FEATURE_SPEC, type FeatureSpec } from "../../lib/features/spec.js";
-import { createCsvSource } from "../../lib/market/csv-source.js";
 import { DataError } from "../../lib/market/errors.js";
-import {
-  fromKeyValues,
-  isAliasNotFound,
-  joinArtifactUri,
-  LOGGED_MODELS_TAG,
-  type FetchLike,
-  type Run,
-} from "../../lib/mlflow/index.js";
+import { fromKeyValues, joinArtifactUri, LOGGED_MODELS_TAG, type FetchLike, type Run } from "../../lib/mlflow/index.js";
 import { BUNDLE_FILE_NAMES, parseBundle, type BundleFiles } from "../../lib/model/bundle.js";
 import { closeTrainingWorkers } from "../../lib/model/worker-pool.js";
-import { repoRoot, spy2yCsv } from "../helpers/data.js";
+import { repoRoot } from "../helpers/data.js";
 import { instrumentedFetch, sharedTrackingUri, testClient, uniqueName } from "../helpers/mlflow.js";
-import { silentLogger, smallTrainingEnv, testContext } from "../helpers/job-fixture.js";
+import { smallTrainingEnv, testContext, testTrainingDeps } from "../helpers/job-fixture.js";
 import { findAll, parseXml } from "../helpers/plots-xml.js";
 
 const exec = promisify(execFile);
@@ -48,26 +40,13 @@ async function train(
   fetch?: FetchLike,
   featureSpec?: FeatureSpec,
 ): Promise<TrainOutcome> {
-  const logger = silentLogger();
-  return runTraining(loadTrainConfig({ asOf }, env(extra)), {
-    ...(featureSpec ? { featureSpec } : {}),
-    source: createCsvSource(spy2yCsv()),
-    mlflow: testClient(fetch ? { fetch } : {}),
-    now: () => new Date(),
-    logger,
-    progress: createProgress({ logger }),
-    context: testContext,
-  });
+  return runTraining(
+    loadTrainConfig({ asOf }, env(extra)),
+    testTrainingDeps({ mlflow: testClient(fetch ? { fetch } : {}), ...(featureSpec ? { featureSpec } : {}) }),
+  );
 }
 
-async function alias(name: string): Promise<string | null> {
-  try {
-    return (await mlflow.registry.getVersionByAlias(model, name)).version ?? null;
-  } catch (error) {
-    if (isAliasNotFound(error)) return null;
-    throw error;
-  }
-}
+const alias = (name: string): Promise<string | null> => readAlias(mlflow.registry, model, name);
 
 async function versionTags(version: string): Promise<Record<string, string>> {
   return fromKeyValues((await mlflow.registry.getVersion(model, version)).tags);

@@ -10,7 +10,6 @@ import { createApiMetrics } from "../../api/metrics.js";
 import { ServingRuntime } from "../../api/serving.js";
 import { loadTrainConfig } from "../../jobs/train/config.js";
 import { runTraining, type TrainOutcome } from "../../jobs/train/pipeline.js";
-import { createProgress } from "../../jobs/train/progress.js";
 import { buildDataset } from "../../lib/dataset/build.js";
 import { DEFAULT_FEATURE_SPEC } from "../../lib/features/spec.js";
 import { barsAsOf } from "../../lib/market/as-of.js";
@@ -26,7 +25,7 @@ import { loadVersionModel } from "../../lib/model/registry-bundle.js";
 import { createLogger } from "../../lib/log.js";
 import { spy2yCsv } from "../helpers/data.js";
 import { testClient, uniqueName } from "../helpers/mlflow.js";
-import { silentLogger, smallTrainingEnv, testContext } from "../helpers/job-fixture.js";
+import { smallTrainingEnv, testTrainingDeps } from "../helpers/job-fixture.js";
 import { findAll, parseXml } from "../helpers/plots-xml.js";
 
 const experiment = uniqueName("live-it");
@@ -36,15 +35,10 @@ const env = (extra: Record<string, string> = {}) =>
   smallTrainingEnv({ MLFLOW_EXPERIMENT_NAME: experiment, MODEL_NAME: model, PROMOTION_MARGIN: "1000", ...extra });
 
 async function train(asOf: string, fetch?: FetchLike): Promise<Extract<TrainOutcome, { status: "trained" }>> {
-  const logger = silentLogger();
-  const outcome = await runTraining(loadTrainConfig({ asOf }, env()), {
-    source: createCsvSource(spy2yCsv()),
-    mlflow: testClient(fetch ? { fetch } : {}),
-    now: () => new Date(),
-    logger,
-    progress: createProgress({ logger }),
-    context: testContext,
-  });
+  const outcome = await runTraining(
+    loadTrainConfig({ asOf }, env()),
+    testTrainingDeps({ mlflow: testClient(fetch ? { fetch } : {}) }),
+  );
   if (outcome.status !== "trained") throw new Error(`expected a trained run, got ${outcome.status}`);
   return outcome;
 }

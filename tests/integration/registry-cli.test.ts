@@ -1,3 +1,4 @@
+import { readAlias } from "../../jobs/registry/champion.js";
 // The registry CLI as a user runs it (`npm run registry -- ...`, a new process each time) against the real MLflow
 // server, on a model trained by the job: list, promote, rollback, and the errors people will make.
 import { execFile } from "node:child_process";
@@ -7,14 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALIASES, VERSION_TAGS, parseChampionEvents } from "../../lib/registry/names.js";
 import { loadTrainConfig } from "../../jobs/train/config.js";
 import { runTraining } from "../../jobs/train/pipeline.js";
-import { createProgress } from "../../jobs/train/progress.js";
 import { EXIT_CODES } from "../../lib/exit-codes.js";
-import { createCsvSource } from "../../lib/market/csv-source.js";
-import { fromKeyValues, isAliasNotFound } from "../../lib/mlflow/index.js";
+import { fromKeyValues } from "../../lib/mlflow/index.js";
 import { closeTrainingWorkers } from "../../lib/model/worker-pool.js";
-import { repoRoot, spy2yCsv } from "../helpers/data.js";
+import { repoRoot } from "../helpers/data.js";
 import { sharedTrackingUri, testClient, uniqueName } from "../helpers/mlflow.js";
-import { silentLogger, smallTrainingEnv, testContext } from "../helpers/job-fixture.js";
+import { smallTrainingEnv, testTrainingDeps } from "../helpers/job-fixture.js";
 
 const exec = promisify(execFile);
 const model = uniqueName("spy-direction");
@@ -46,14 +45,7 @@ async function registry(args: string[], extra: Record<string, string> = {}): Pro
   }
 }
 
-async function alias(name: string): Promise<string | null> {
-  try {
-    return (await mlflow.registry.getVersionByAlias(model, name)).version ?? null;
-  } catch (error) {
-    if (isAliasNotFound(error)) return null;
-    throw error;
-  }
-}
+const alias = (name: string): Promise<string | null> => readAlias(mlflow.registry, model, name);
 
 const noStack = (result: CliResult): void => expect(result.stderr).not.toMatch(/\n\s+at /);
 
@@ -64,19 +56,11 @@ beforeAll(async () => {
     ["2023-06-30", "0"],
     ["2023-07-31", "1000"],
   ] as const) {
-    const logger = silentLogger();
     const config = loadTrainConfig(
       { asOf },
       smallTrainingEnv({ MLFLOW_EXPERIMENT_NAME: experiment, MODEL_NAME: model, PROMOTION_MARGIN: margin }),
     );
-    const outcome = await runTraining(config, {
-      source: createCsvSource(spy2yCsv()),
-      mlflow,
-      now: () => new Date(),
-      logger,
-      progress: createProgress({ logger }),
-      context: testContext,
-    });
+    const outcome = await runTraining(config, testTrainingDeps({ mlflow }));
     if (outcome.status !== "trained") throw new Error(`setup training as of ${asOf}: ${outcome.status}`);
   }
 });

@@ -1,25 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { runTraining, type TrainOutcome } from "../../jobs/train/pipeline.js";
-import { createProgress } from "../../jobs/train/progress.js";
-import { createCsvSource } from "../../lib/market/csv-source.js";
 import { closeTrainingWorkers } from "../../lib/model/worker-pool.js";
-import { spy2yCsv } from "../helpers/data.js";
-import { silentLogger, smallTrainingConfig, testContext } from "../helpers/job-fixture.js";
+import { smallTrainingConfig, testTrainingDeps } from "../helpers/job-fixture.js";
 
 afterAll(closeTrainingWorkers);
 
 async function dryRun(asOf?: string): Promise<{ outcome: TrainOutcome; stages: string[] }> {
-  const logger = silentLogger();
-  const progress = createProgress({ logger });
-  const outcome = await runTraining(smallTrainingConfig({ dryRun: true, ...(asOf ? { asOf } : {}) }), {
-    source: createCsvSource(spy2yCsv()),
-    mlflow: undefined,
-    now: () => new Date("2023-10-02T12:00:00Z"),
-    logger,
-    progress,
-    context: testContext,
-  });
-  return { outcome, stages: progress.timings.map((t) => t.stage) };
+  const deps = testTrainingDeps({ now: () => new Date("2023-10-02T12:00:00Z") });
+  const outcome = await runTraining(smallTrainingConfig({ dryRun: true, ...(asOf ? { asOf } : {}) }), deps);
+  return { outcome, stages: deps.progress.timings.map((t) => t.stage) };
 }
 
 describe("runTraining as a dry run (no MLflow)", () => {
@@ -63,16 +52,6 @@ describe("runTraining as a dry run (no MLflow)", () => {
   });
 
   it("when not a dry run and no MLflow client is given, then it refuses before doing anything", async () => {
-    const logger = silentLogger();
-    await expect(
-      runTraining(smallTrainingConfig(), {
-        source: createCsvSource(spy2yCsv()),
-        mlflow: undefined,
-        now: () => new Date(),
-        logger,
-        progress: createProgress({ logger }),
-        context: testContext,
-      }),
-    ).rejects.toThrow("needs an MLflow client");
+    await expect(runTraining(smallTrainingConfig(), testTrainingDeps())).rejects.toThrow("needs an MLflow client");
   });
 });

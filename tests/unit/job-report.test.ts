@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decidePromotion } from "../../jobs/train/decision.js";
 import { runTraining } from "../../jobs/train/pipeline.js";
 import { calibrationBins, championPlots, trainingPlots } from "../../jobs/train/plots.js";
-import { createProgress } from "../../jobs/train/progress.js";
 import type { RescoredChampion } from "../../jobs/train/promote.js";
 import {
   buildReport,
@@ -13,10 +12,8 @@ import {
 } from "../../jobs/train/report.js";
 import { datasetInput, selectionMetrics, settingsParams, versionTags } from "../../jobs/train/run-logging.js";
 import { evaluate } from "../../lib/evaluation/metrics.js";
-import { createCsvSource } from "../../lib/market/csv-source.js";
 import { closeTrainingWorkers } from "../../lib/model/worker-pool.js";
-import { spy2yCsv } from "../helpers/data.js";
-import { silentLogger, smallTrainingConfig, testContext } from "../helpers/job-fixture.js";
+import { smallTrainingConfig, testTrainingDeps } from "../helpers/job-fixture.js";
 import { findAll, parseXml, textOf } from "../helpers/plots-xml.js";
 
 let result: TrainingResult;
@@ -24,15 +21,10 @@ let champion: RescoredChampion;
 let tracking: TrackingOutcome;
 
 beforeAll(async () => {
-  const logger = silentLogger();
-  const outcome = await runTraining(smallTrainingConfig({ dryRun: true }), {
-    source: createCsvSource(spy2yCsv()),
-    mlflow: undefined,
-    now: () => new Date("2023-10-02T12:00:00Z"),
-    logger,
-    progress: createProgress({ logger }),
-    context: testContext,
-  });
+  const outcome = await runTraining(
+    smallTrainingConfig({ dryRun: true }),
+    testTrainingDeps({ now: () => new Date("2023-10-02T12:00:00Z") }),
+  );
   if (outcome.status !== "dry_run") throw new Error(`unexpected ${outcome.status}`);
   result = outcome.result;
   // A "champion" that is always 0.6: enough to exercise the comparison parts of the report.
