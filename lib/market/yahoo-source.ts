@@ -1,8 +1,7 @@
 import YahooFinance from "yahoo-finance2";
 import type { Logger } from "../log.js";
-import { isRetryableStatus, retryAfterMs } from "../mlflow/retry.js";
 import { DataError, DataUnavailableError } from "./errors.js";
-import { RetryError, retryWithBackoff } from "./retry.js";
+import { isRetryableStatus, RetryError, retryAfterMs, retryWithBackoff } from "../retry.js";
 import {
   DEFAULT_HISTORY_START,
   DEFAULT_TICKER,

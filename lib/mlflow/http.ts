@@ -2,15 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../log.js";
 import { authorizationHeader, type MlflowAuth } from "./auth.js";
 import { MlflowApiError, MlflowUnavailableError } from "./errors.js";
-import {
-  appliedForStatus,
-  backoffDelayMs,
-  classifyTransportError,
-  isRetryableStatus,
-  retryAfterMs,
-  type Applied,
-  type RetryOptions,
-} from "./retry.js";
+import { backoffDelayMs, isRetryableStatus, retryAfterMs } from "../retry.js";
+import { appliedForStatus, classifyTransportError, type Applied, type RetryOptions } from "./retry.js";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 

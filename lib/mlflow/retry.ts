@@ -1,6 +1,6 @@
 /**
- * Retry policy of the MLflow client: which failures are worth another attempt, whether a failed request may
- * have been applied by the server, and how long to wait (exponential backoff with full jitter).
+ * Retry policy of the MLflow client: which failures are worth another attempt and whether a failed request may
+ * have been applied by the server (the waits are lib/retry.ts's backoff).
  */
 
 export interface RetryOptions {
@@ -52,11 +52,6 @@ const BROKEN_CODES = new Set([
   "UND_ERR_BODY_TIMEOUT",
 ]);
 
-/** HTTP statuses worth retrying: 429 and 5xx, except 501/505 (the server will never support the request). */
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
-}
-
 /** Whether a retryable HTTP answer may have been applied: 429 is a refusal before any processing. */
 export function appliedForStatus(status: number): Applied {
   return status === 429 ? "no" : "maybe";
@@ -80,21 +75,6 @@ export function classifyTransportError(error: unknown, timeoutMs: number): Trans
     return { applied: "maybe", reason: describe(error, undefined) };
   }
   return undefined;
-}
-
-/** Full-jitter backoff: a uniform wait in [0, min(maxDelayMs, baseDelayMs * 2^retryIndex)]. */
-export function backoffDelayMs(retryIndex: number, options: RetryOptions, random: () => number = Math.random): number {
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(retryIndex, 30));
-  return Math.round(random() * ceiling);
-}
-
-/** A `Retry-After` header (seconds or HTTP date) in milliseconds, or undefined. */
-export function retryAfterMs(header: string | null | undefined, now: number = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** Every `code` found on the error, its `cause` chain and the members of an AggregateError. */

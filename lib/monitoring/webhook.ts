@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT_CODES } from "../exit-codes.js";
 import type { Logger } from "../log.js";
+import { RetryError, retryAfterMs, retryWithBackoff } from "../retry.js";
 import type { AlertEvent } from "./alert-state.js";
 import { ALERT_DESCRIPTIONS } from "./alerts.js";
 
@@ -75,53 +75,65 @@ export function webhookHost(url: string): string {
   }
 }
 
+/** One attempt that failed in a way worth another: what went wrong, and how long the receiver asked us to wait. */
+class RetryableDelivery extends Error {
+  constructor(
+    readonly problem: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(problem);
+  }
+}
+
 /** POSTs `payload` as JSON; resolves with the number of attempts it took, or throws a WebhookError. */
 export async function postWebhook(payload: WebhookPayload, options: WebhookOptions): Promise<number> {
   const send = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
-  const random = options.random ?? Math.random;
   const host = webhookHost(options.url);
   const body = JSON.stringify(payload);
-  for (let attempt = 1; ; attempt++) {
-    let retryAfterMs: number | undefined;
-    let lastProblem: string;
+  const attempt = async (attempt: number): Promise<number> => {
+    let response: Response;
     try {
-      const response = await send(options.url, {
+      response = await send(options.url, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body,
         signal: AbortSignal.timeout(options.timeoutMs),
         redirect: "error",
       });
-      const text = (await response.text().catch(() => "")).slice(0, 200);
-      if (response.ok) return attempt;
-      lastProblem = `HTTP ${response.status}${text ? ` ${JSON.stringify(text)}` : ""}`;
-      if (!(RETRYABLE_STATUS.has(response.status) || response.status >= 500)) {
-        throw new WebhookError(`the alert webhook at ${host} refused the notification: ${lastProblem}`);
-      }
-      retryAfterMs = retryAfter(response.headers.get("retry-after"));
     } catch (error) {
-      if (error instanceof WebhookError) throw error;
-      lastProblem = describeFetchError(error);
+      throw new RetryableDelivery(describeFetchError(error), undefined);
     }
-    if (attempt > options.retries) {
-      throw new WebhookError(
-        `the alert webhook at ${host} did not take the notification after ${attempt} ` +
-          `attempt${attempt === 1 ? "" : "s"}: ${lastProblem}`,
-      );
+    const text = (await response.text().catch(() => "")).slice(0, 200);
+    if (response.ok) return attempt;
+    const problem = `HTTP ${response.status}${text ? ` ${JSON.stringify(text)}` : ""}`;
+    if (!(RETRYABLE_STATUS.has(response.status) || response.status >= 500)) {
+      throw new WebhookError(`the alert webhook at ${host} refused the notification: ${problem}`);
     }
-    const backoff = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)) * random();
-    const delay = Math.min(options.maxDelayMs, Math.max(backoff, retryAfterMs ?? 0));
-    options.logger?.warn({ host, attempt, problem: lastProblem, retry_in_ms: Math.round(delay) }, "webhook retry");
-    await sleep(delay);
+    throw new RetryableDelivery(problem, retryAfterMs(response.headers.get("retry-after")));
+  };
+  try {
+    return await retryWithBackoff(attempt, {
+      maxAttempts: options.retries + 1,
+      baseDelayMs: options.baseDelayMs,
+      maxDelayMs: options.maxDelayMs,
+      isRetryable: (error) => error instanceof RetryableDelivery,
+      minDelayFor: (error) => (error instanceof RetryableDelivery ? error.retryAfterMs : undefined),
+      onRetry: ({ attempt, delayMs, error }) =>
+        options.logger?.warn(
+          { host, attempt, problem: (error as RetryableDelivery).problem, retry_in_ms: Math.round(delayMs) },
+          "webhook retry",
+        ),
+      ...(options.random ? { random: options.random } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof RetryError)) throw error;
+    if (error.cause instanceof WebhookError) throw error.cause;
+    const problem = error.cause instanceof RetryableDelivery ? error.cause.problem : error.message;
+    throw new WebhookError(
+      `the alert webhook at ${host} did not take the notification after ${error.attempts} ` +
+        `attempt${error.attempts === 1 ? "" : "s"}: ${problem}`,
+    );
   }
-}
-
-function retryAfter(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function describeFetchError(error: unknown): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RetryError, retryWithBackoff, type RetryOptions } from "../../lib/market/retry.js";
+import { RetryError, retryWithBackoff, type RetryOptions } from "../../lib/retry.js";
 
 class Transient extends Error {}
 

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  appliedForStatus,
-  backoffDelayMs,
-  classifyTransportError,
-  isRetryableStatus,
-  retryAfterMs,
-} from "../../lib/mlflow/retry.js";
+import { appliedForStatus, classifyTransportError } from "../../lib/mlflow/retry.js";
+import { backoffDelayMs, isRetryableStatus, retryAfterMs } from "../../lib/retry.js";
 
 /** The shape undici gives a network failure: TypeError("fetch failed") with the system error as cause. */
 const fetchFailed = (cause: unknown): TypeError => new TypeError("fetch failed", { cause });
@@ -83,6 +78,7 @@ describe("retryAfterMs", () => {
   it("when Retry-After is seconds or an HTTP date, then it becomes milliseconds; junk is ignored", () => {
     const now = Date.parse("2026-11-23T10:00:00Z");
     expect(retryAfterMs("3", now)).toBe(3000);
+    expect(retryAfterMs("1.5", now)).toBe(1500); // the alert webhook accepted fractions before sharing this
     expect(retryAfterMs("Mon, 23 Nov 2026 10:00:05 GMT", now)).toBe(5000);
     expect(retryAfterMs("Mon, 23 Nov 2026 09:00:00 GMT", now)).toBe(0);
     expect(retryAfterMs("soon", now)).toBeUndefined();

@@ -1,9 +1,31 @@
-import { backoffDelayMs } from "../mlflow/retry.js";
-
 /**
- * Bounded retries with exponential backoff and full jitter (the MLflow client's backoff), for network calls whose
- * failures may be transient.
+ * Retrying network calls, for every client of the lab (MLflow, Yahoo Finance, the alert webhook): exponential
+ * backoff with full jitter, server-requested delays (Retry-After), and a bounded retry loop.
  */
+
+/** Full-jitter backoff: a uniform wait in [0, min(maxDelayMs, baseDelayMs * 2^retryIndex)]. */
+export function backoffDelayMs(
+  retryIndex: number,
+  options: { baseDelayMs: number; maxDelayMs: number },
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(retryIndex, 30));
+  return Math.round(random() * ceiling);
+}
+
+/** A `Retry-After` header (seconds or HTTP date) in milliseconds, or undefined. */
+export function retryAfterMs(header: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** HTTP statuses worth retrying: 429 and 5xx, except 501/505 (the server will never support the request). */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
+}
 
 export interface RetryOptions {
   /** Total attempts including the first (>= 1). */
@@ -54,11 +76,7 @@ export async function retryWithBackoff<T>(fn: (attempt: number) => Promise<T>, o
         throw new RetryError(message, attempt, retryable, { cause: error });
       }
       const requested = options.minDelayFor?.(error) ?? 0;
-      const backoff = backoffDelayMs(
-        attempt - 1,
-        { retries: options.maxAttempts - 1, baseDelayMs: options.baseDelayMs, maxDelayMs: options.maxDelayMs },
-        options.random,
-      );
+      const backoff = backoffDelayMs(attempt - 1, options, options.random);
       const delayMs = Math.min(options.maxDelayMs, Math.max(requested, backoff));
       options.onRetry?.({ attempt, delayMs, error });
       await sleep(delayMs);
